@@ -1,0 +1,42 @@
+/* app: the configuration and the store handle, passed explicitly to every layer
+ * (the only process-wide state besides counters for /metrics). */
+#ifndef PARCOURS_CORE_APP_H
+#define PARCOURS_CORE_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/db.h"
+
+#define APP_SECRET_BYTES 32
+
+typedef struct app_config {
+    const char *db_url;        /* PARCOURS_DB, default sqlite:var/parcours.db */
+    const char *http_addr;     /* PARCOURS_HTTP, default 127.0.0.1:8080 */
+    const char *secret_file;   /* PARCOURS_SECRET_FILE, default var/parcours.secret */
+    const char *web_root;      /* PARCOURS_WEB_ROOT, default web */
+    int threads;               /* PARCOURS_THREADS, default: number of cores */
+    size_t max_body;           /* PARCOURS_MAX_BODY bytes, default 1 MiB */
+    int64_t session_idle_ms;   /* PARCOURS_SESSION_IDLE seconds, default 30 min */
+    int64_t session_max_ms;    /* PARCOURS_SESSION_MAX seconds, default 12 h */
+    int login_max_failures;    /* per account in a window, PARCOURS_LOGIN_MAX_FAILURES, 5 */
+    int login_max_failures_addr; /* per client address, PARCOURS_LOGIN_MAX_FAILURES_ADDR, 20 */
+    int64_t login_window_ms;   /* PARCOURS_LOGIN_WINDOW seconds, default 15 min */
+    bool secure_cookie;        /* PARCOURS_SECURE_COOKIE=1 behind a TLS proxy */
+} app_config;
+
+typedef struct app {
+    app_config cfg;
+    db *db;
+    unsigned char secret[APP_SECRET_BYTES]; /* keys the audit chain */
+} app;
+
+/* Fills cfg with defaults overridden by the PARCOURS_* environment variables. */
+void app_config_defaults(app_config *cfg);
+
+/* Reads the server secret; with create=true, makes a new random one (mode 0600)
+ * when the file does not exist. Returns false with a message in err. */
+bool app_load_secret(app *a, bool create, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,53 @@
+/* audit: the append-only, hash-chained trail of every access to protected data,
+ * every login and every refusal.
+ *
+ * Each event's hash is BLAKE2b-256 keyed with the server secret over a
+ * length-prefixed encoding of its fields and the previous event's hash, so an
+ * edit, a deletion or a reordering in the database breaks the chain at that
+ * event, and cannot be hidden without the secret. */
+#ifndef PARCOURS_CORE_AUDIT_H
+#define PARCOURS_CORE_AUDIT_H
+
+#include <stdio.h>
+
+#include "core/ctx.h"
+#include "store/audit_store.h"
+
+/* Outcomes */
+#define AUDIT_SUCCESS "success"
+#define AUDIT_FAILURE "failure"
+#define AUDIT_DENIED "denied"
+
+typedef struct audit_event {
+    const char *action;      /* e.g. "session.login", "user.create", "patient.read" */
+    const char *outcome;     /* AUDIT_SUCCESS / AUDIT_FAILURE / AUDIT_DENIED */
+    const char *object_type; /* e.g. "user", "patient" */
+    const char *object_id;
+    const char *patient_id;
+    const char *detail;
+    const char *login; /* who, when not the ctx's principal (failed logins) */
+    int64_t user_id;
+} audit_event;
+
+/* Appends one event for ctx's principal, client address and request id. Inside
+ * the caller's open transaction when there is one (so the event commits or
+ * rolls back with the change it records), else in a transaction of its own. */
+core_rc audit_record(ctx *c, const audit_event *e);
+
+/* Computes the hash of row (its prev_hash included) as 64 hex chars into out. */
+void audit_hash(const unsigned char key[APP_SECRET_BYTES], const audit_row *row, char out[65]);
+
+typedef struct audit_report {
+    int64_t checked;     /* events whose hash matched */
+    int64_t broken_seq;  /* first event at fault, 0 if none */
+    const char *reason;  /* why, for the first fault */
+} audit_report;
+
+/* Walks the whole chain in order. Returns CORE_OK when intact; CORE_CONFLICT
+ * with report->broken_seq and reason at the first broken link. */
+core_rc audit_verify(ctx *c, audit_report *report);
+
+/* A page of the trail for an administrator (the reading is itself audited). */
+core_rc audit_query(ctx *c, const audit_filter *f, audit_row **out, int *n, core_error *err);
+
+#endif

@@ -1,0 +1,30 @@
+/* router: matches a method and a path against a table of routes with path
+ * parameters ("/api/users/:id"), and knows which methods a path allows (405). */
+#ifndef PARCOURS_HTTP_ROUTER_H
+#define PARCOURS_HTTP_ROUTER_H
+
+#include "http/request.h"
+
+typedef enum route_auth {
+    ROUTE_PUBLIC,  /* no session needed */
+    ROUTE_USER,    /* any signed-in user */
+    ROUTE_ADMIN,   /* administrators only */
+} route_auth;
+
+typedef void (*route_handler)(req *r);
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* segments; ":name" captures one segment */
+    route_handler handler;
+    route_auth auth;
+} route;
+
+typedef enum route_match { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_BAD_METHOD } route_match;
+
+/* Finds the route for r->method and r->path in routes[0..n), sets r->route and
+ * r's path parameters. On ROUTE_BAD_METHOD, allow receives the allowed methods
+ * ("GET, POST") in r's arena. */
+route_match router_match(const route *routes, int n, req *r, const char **allow);
+
+#endif

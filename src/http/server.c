@@ -1,0 +1,349 @@
+#include "http/server.h"
+#include "api/api.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "http/metrics.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "http/static_files.h"
+#include "util/alloc.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SESSION_COOKIE "parcours_session"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    app *app;
+    int port;
+    atomic_int_fast64_t in_flight;
+    const char **route_names;
+};
+
+static void request_id_new(char out[24])
+{
+    unsigned char raw[8];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, 24, raw, sizeof raw);
+}
+
+static req *req_new(http_server *s, struct MHD_Connection *conn, const char *method,
+                    const char *url)
+{
+    req *r = xcalloc(1, sizeof *r);
+    arena_init(&r->arena, 8192);
+    buf_init(&r->body, s->app->cfg.max_body);
+    buf_init(&r->out, 0);
+    r->conn = conn;
+    r->method = arena_strdup(&r->arena, method);
+    r->path = arena_strdup(&r->arena, url);
+    r->route = -1;
+    r->status = 500;
+    r->start_us = time_mono_us();
+    /* an incoming X-Request-Id is kept when it is short and plain */
+    const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    size_t rid_len = rid ? strlen(rid) : 0;
+    bool plain = rid_len > 0 && rid_len < sizeof r->request_id;
+    for (size_t i = 0; plain && i < rid_len; i++)
+        plain = (rid[i] >= '0' && rid[i] <= '9') || (rid[i] >= 'a' && rid[i] <= 'z') ||
+                (rid[i] >= 'A' && rid[i] <= 'Z') || rid[i] == '-';
+    if (plain)
+        memcpy(r->request_id, rid, rid_len + 1);
+    else
+        request_id_new(r->request_id);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(r->client_addr, sizeof r->client_addr, "unknown");
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                      r->client_addr, sizeof r->client_addr);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      r->client_addr, sizeof r->client_addr);
+    }
+    r->ctx = (ctx){
+        .app = s->app,
+        .arena = &r->arena,
+        .now_ms = time_now_ms(),
+        .client_addr = r->client_addr,
+        .request_id = r->request_id,
+    };
+    return r;
+}
+
+static void req_free(req *r)
+{
+    for (req_cleanup *c = r->cleanups; c; c = c->next)
+        c->fn(c->data);
+    ctx_done(&r->ctx);
+    buf_free(&r->body);
+    buf_free(&r->out);
+    arena_free(&r->arena);
+    free(r);
+}
+
+/* Finds the session token: "Authorization: Bearer <token>" first, then the
+ * cookie. Sets *via_cookie accordingly. */
+static const char *find_token(req *r, bool *via_cookie)
+{
+    const char *auth = req_header_value(r, "Authorization");
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+        *via_cookie = false;
+        return auth + 7;
+    }
+    *via_cookie = true;
+    return req_cookie(r, SESSION_COOKIE);
+}
+
+static void audit_refusal(req *r, const char *detail)
+{
+    audit_record(&r->ctx, &(audit_event){.action = "access.denied",
+                                          .outcome = AUDIT_DENIED,
+                                          .object_type = "route",
+                                          .object_id = arena_printf(&r->arena, "%s %s", r->method,
+                                                                    r->path),
+                                          .detail = detail});
+}
+
+/* Authentication and CSRF for the matched route. Returns false after having
+ * answered the request itself. */
+static bool check_access(req *r, const route *rt)
+{
+    if (rt->auth == ROUTE_PUBLIC)
+        return true;
+    bool via_cookie = false;
+    const char *token = find_token(r, &via_cookie);
+    core_error err = {0};
+    if (!token) {
+        audit_refusal(r, "no session");
+        reply_problem(r, 401, "session.required", "Authentification requise",
+                      "Connectez-vous (cookie de session ou en-tête Authorization: Bearer).",
+                      NULL);
+        return false;
+    }
+    core_rc rc = auth_authenticate(&r->ctx, token, via_cookie, &r->who, &err);
+    if (rc != CORE_OK) {
+        if (rc == CORE_UNAUTHENTICATED)
+            audit_refusal(r, err.code);
+        reply_core_error(r, rc, &err);
+        return false;
+    }
+    r->ctx.who = r->who;
+    if (via_cookie && req_is_write(r) && !auth_csrf_ok(r->who, req_header_value(r, "X-CSRF-Token"))) {
+        audit_refusal(r, "missing or wrong CSRF token");
+        reply_problem(r, 403, "csrf.invalid", "Accès refusé",
+                      "Jeton CSRF absent ou invalide (en-tête X-CSRF-Token).", NULL);
+        return false;
+    }
+    if (rt->auth == ROUTE_ADMIN && strcmp(r->who->role, "admin") != 0) {
+        audit_refusal(r, "administrator role required");
+        reply_problem(r, 403, "role.admin_required", "Accès refusé",
+                      "Cette action est réservée aux administrateurs.", NULL);
+        return false;
+    }
+    return true;
+}
+
+static void dispatch(http_server *s, req *r)
+{
+    if (r->body_too_large) {
+        reply_problem(r, 413, "body.too_large", "Requête trop volumineuse",
+                      arena_printf(&r->arena, "Le corps de la requête dépasse %zu octets.",
+                                   s->app->cfg.max_body),
+                      NULL);
+        return;
+    }
+    if (strcmp(r->path, "/metrics") == 0 && strcmp(r->method, "GET") == 0) {
+        /* served here: the figures belong to the transport, not to the API */
+        r->route = api_route_count;
+        r->status = 200;
+        r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        metrics_render(&r->out, db_error_count(), (int64_t)atomic_load(&s->in_flight));
+        return;
+    }
+    const char *allow = NULL;
+    switch (router_match(api_routes, api_route_count, r, &allow)) {
+    case ROUTE_FOUND: {
+        const route *rt = &api_routes[r->route];
+        if (check_access(r, rt))
+            rt->handler(r);
+        return;
+    }
+    case ROUTE_BAD_METHOD:
+        reply_header(r, "Allow", allow);
+        reply_problem(r, 405, "method.not_allowed", "Méthode non autorisée",
+                      arena_printf(&r->arena, "Méthodes acceptées : %s.", allow), NULL);
+        return;
+    case ROUTE_NO_PATH:
+        break;
+    }
+    if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0 ||
+        !static_serve(r, s->app->cfg.web_root))
+        reply_problem(r, 404, "not_found", "Ressource introuvable",
+                      arena_printf(&r->arena, "Aucune ressource à l'adresse %s.", r->path), NULL);
+}
+
+static enum MHD_Result send_reply(req *r)
+{
+    size_t len = 0;
+    char *body = buf_steal(&r->out, &len);
+    bool head = strcmp(r->method, "HEAD") == 0;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(head ? 0 : len, body, MHD_RESPMEM_MUST_FREE);
+    if (head)
+        free(body);
+    if (r->content_type)
+        MHD_add_response_header(resp, "Content-Type", r->content_type);
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; script-src 'self'; style-src 'self'; "
+                            "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    if (strncmp(r->path, "/api/", 5) == 0)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (req_header *h = r->headers; h; h = h->next)
+        MHD_add_response_header(resp, h->name, h->value);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned int)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    http_server *s = cls;
+    req *r = *con_cls;
+    if (!r) {
+        /* first call: headers only. Queuing now would make MHD close the
+         * connection after the reply (no keep-alive), so answer on the next call. */
+        r = req_new(s, conn, method, url);
+        atomic_fetch_add(&s->in_flight, 1);
+        *con_cls = r;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > s->app->cfg.max_body)
+            r->body_too_large = true;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->body_too_large && !buf_append(&r->body, upload_data, *upload_data_size))
+            r->body_too_large = true;
+        *upload_data_size = 0;
+        if (!r->body_too_large)
+            return MHD_YES;
+        /* answer now: MHD closes the connection instead of reading the rest */
+    }
+    dispatch(s, r);
+    return send_reply(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    http_server *s = cls;
+    req *r = *con_cls;
+    if (!r)
+        return;
+    int64_t us = time_mono_us() - r->start_us;
+    metrics_record(r->route, r->status, us);
+    log_info("http", "method=%s path=\"%s\" status=%d us=%lld bytes_in=%zu user=%lld rid=%s%s",
+             r->method, r->path, r->status, (long long)us, r->body.len,
+             (long long)(r->who ? r->who->user_id : 0), r->request_id,
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    req_free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static bool parse_addr(const char *addr, struct sockaddr_in *sa)
+{
+    const char *colon = strrchr(addr, ':');
+    if (!colon)
+        return false;
+    char host[64];
+    size_t hl = (size_t)(colon - addr);
+    if (hl == 0 || hl >= sizeof host)
+        return false;
+    memcpy(host, addr, hl);
+    host[hl] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return false;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
+}
+
+http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz)
+{
+    struct sockaddr_in sa;
+    if (!parse_addr(addr, &sa)) {
+        snprintf(err, errsz, "invalid HTTP address '%s' (expected IPv4:PORT, e.g. 127.0.0.1:8080)",
+                 addr);
+        return NULL;
+    }
+    http_server *s = xcalloc(1, sizeof *s);
+    s->app = a;
+    /* route names for the metrics labels, plus the server's own /metrics */
+    s->route_names = xcalloc((size_t)api_route_count + 1, sizeof(char *));
+    for (int i = 0; i < api_route_count; i++)
+        s->route_names[i] = api_route_names[i];
+    s->route_names[api_route_count] = "GET /metrics";
+    metrics_init(s->route_names, api_route_count + 1);
+    unsigned int threads = (unsigned int)(a->cfg.threads > 0 ? a->cfg.threads : 1);
+    s->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+        on_request, s, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, errsz, "cannot listen on %s (address in use or not available)", addr);
+        metrics_free();
+        free(s->route_names);
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : ntohs(sa.sin_port);
+    return s;
+}
+
+int http_server_port(const http_server *s)
+{
+    return s->port;
+}
+
+void http_server_stop(http_server *s, int timeout_ms)
+{
+    MHD_quiesce_daemon(s->daemon);
+    for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < timeout_ms; waited += 10)
+        usleep(10000);
+    MHD_stop_daemon(s->daemon);
+    metrics_free();
+    free(s->route_names);
+    free(s);
+}

@@ -1,0 +1,223 @@
+#include "store/db.h"
+#include "store/db_backend.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct db_conn {
+    void *handle;
+    const db_driver *drv;
+    bool in_tx;
+    db_conn *next_free;
+};
+
+struct db {
+    const db_driver *drv;
+    char *url_redacted;
+    int size;
+    db_conn *conns;
+    db_conn *free_list;
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+};
+
+static atomic_uint_fast64_t error_count;
+
+void db_note_error(const char *backend, const char *sql, const char *msg)
+{
+    atomic_fetch_add(&error_count, 1);
+    char one_line[160];
+    size_t i = 0;
+    for (; sql && sql[i] && i < sizeof one_line - 1; i++)
+        one_line[i] = (sql[i] == '\n' || sql[i] == '"') ? ' ' : sql[i];
+    one_line[i] = '\0';
+    log_error("database error", "backend=%s error=\"%s\" sql=\"%s\"", backend, msg ? msg : "",
+              one_line);
+}
+
+uint64_t db_error_count(void)
+{
+    return atomic_load(&error_count);
+}
+
+/* "postgres://user:secret@host/db" -> "postgres://user:***@host/db" for logs. */
+static char *redact(const char *url)
+{
+    const char *scheme = strstr(url, "://");
+    const char *at = strchr(url, '@');
+    if (!scheme || !at || at < scheme)
+        return xstrdup(url);
+    const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+    if (!colon)
+        return xstrdup(url);
+    size_t head = (size_t)(colon - url) + 1;
+    size_t len = head + 3 + strlen(at) + 1;
+    char *r = xmalloc(len);
+    snprintf(r, len, "%.*s***%s", (int)head, url, at);
+    return r;
+}
+
+db *db_open(const char *url, int pool_size, char *err, size_t errsz)
+{
+    const db_driver *drv;
+    const char *target;
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        drv = &db_sqlite_driver;
+        target = url + 7;
+    } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        drv = &db_pg_driver;
+        target = url;
+    } else {
+        snprintf(err, errsz, "unsupported database URL '%s' (expected sqlite:PATH or postgres://...)",
+                 url);
+        return NULL;
+    }
+    if (pool_size < 1)
+        pool_size = 1;
+    db *d = xcalloc(1, sizeof *d);
+    d->drv = drv;
+    d->size = pool_size;
+    d->url_redacted = redact(url);
+    d->conns = xcalloc((size_t)pool_size, sizeof *d->conns);
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->available, NULL);
+    for (int i = 0; i < pool_size; i++) {
+        d->conns[i].drv = drv;
+        d->conns[i].handle = drv->connect(target, err, errsz);
+        if (!d->conns[i].handle) {
+            db_close(d);
+            return NULL;
+        }
+        d->conns[i].next_free = d->free_list;
+        d->free_list = &d->conns[i];
+    }
+    return d;
+}
+
+void db_close(db *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->size; i++)
+        if (d->conns[i].handle)
+            d->drv->disconnect(d->conns[i].handle);
+    pthread_mutex_destroy(&d->lock);
+    pthread_cond_destroy(&d->available);
+    free(d->conns);
+    free(d->url_redacted);
+    free(d);
+}
+
+db_backend db_kind(const db *d)
+{
+    return d->drv->kind;
+}
+
+const char *db_url_redacted(const db *d)
+{
+    return d->url_redacted;
+}
+
+db_conn *db_acquire(db *d)
+{
+    pthread_mutex_lock(&d->lock);
+    while (!d->free_list)
+        pthread_cond_wait(&d->available, &d->lock);
+    db_conn *c = d->free_list;
+    d->free_list = c->next_free;
+    pthread_mutex_unlock(&d->lock);
+    return c;
+}
+
+void db_release(db *d, db_conn *c)
+{
+    if (c->in_tx)
+        db_rollback(c);
+    pthread_mutex_lock(&d->lock);
+    c->next_free = d->free_list;
+    d->free_list = c;
+    pthread_cond_signal(&d->available);
+    pthread_mutex_unlock(&d->lock);
+}
+
+db_rc db_exec(db_conn *c, arena *a, const char *sql, const db_param *params, int nparams,
+              db_rows *out)
+{
+    db_rows ignored;
+    if (!out)
+        out = &ignored;
+    memset(out, 0, sizeof *out);
+    return c->drv->exec(c->handle, a, sql, params, nparams, out);
+}
+
+db_rc db_exec_script(db_conn *c, const char *sql)
+{
+    return c->drv->exec_script(c->handle, sql);
+}
+
+db_rc db_begin_write(db_conn *c)
+{
+    db_rc rc = c->drv->exec_script(c->handle, c->drv->begin_write_sql);
+    if (rc == DB_OK)
+        c->in_tx = true;
+    return rc;
+}
+
+db_rc db_commit(db_conn *c)
+{
+    db_rc rc = c->drv->exec_script(c->handle, "COMMIT");
+    if (rc != DB_OK)
+        db_rollback(c);
+    c->in_tx = false;
+    return rc;
+}
+
+void db_rollback(db_conn *c)
+{
+    c->drv->exec_script(c->handle, "ROLLBACK");
+    c->in_tx = false;
+}
+
+bool db_in_tx(const db_conn *c)
+{
+    return c->in_tx;
+}
+
+const char *db_errmsg(db_conn *c)
+{
+    return c->drv->errmsg(c->handle);
+}
+
+const char *db_text(const db_rows *rows, int r, int col)
+{
+    if (r < 0 || r >= rows->n || col < 0 || col >= rows->ncols)
+        return NULL;
+    return rows->cells[(size_t)r * (size_t)rows->ncols + (size_t)col];
+}
+
+int64_t db_int(const db_rows *rows, int r, int col)
+{
+    const char *s = db_text(rows, r, col);
+    return s ? strtoll(s, NULL, 10) : 0;
+}
+
+char *db_like_contains(arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = arena_alloc(a, 2 * n + 3);
+    size_t j = 0;
+    p[j++] = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' || s[i] == '_' || s[i] == '!')
+            p[j++] = '!';
+        p[j++] = s[i];
+    }
+    p[j++] = '%';
+    p[j] = '\0';
+    return p;
+}

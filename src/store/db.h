@@ -1,0 +1,97 @@
+/* db: the store's one interface to a database — a pool of connections and a
+ * prepared-statement layer over two backends, SQLite and PostgreSQL.
+ *
+ * SQL is written once, in the portable subset both backends accept, with `?`
+ * placeholders (rewritten to $n for PostgreSQL). Statements are prepared once per
+ * connection and cached, keyed by the address of the SQL string: pass string
+ * literals (or strings that outlive the pool), never a buffer that is reused.
+ * Result cells are copied into the caller's arena, so rows stay valid until
+ * that arena is freed, after the connection went back to the pool.
+ *
+ * Only store/ includes this header: core/ calls the *_store modules. */
+#ifndef PARCOURS_STORE_DB_H
+#define PARCOURS_STORE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+
+typedef enum db_backend { DB_SQLITE, DB_POSTGRES } db_backend;
+
+/* Result codes, threaded through every store call. */
+typedef enum db_rc {
+    DB_OK = 0,
+    DB_NOTFOUND,   /* a statement expected one row and found none */
+    DB_CONSTRAINT, /* unique, foreign-key or check violation */
+    DB_BUSY,       /* lock timeout: worth retrying the whole transaction */
+    DB_ERROR,      /* anything else: logged with the SQL and the driver's message */
+} db_rc;
+
+typedef struct db db;
+typedef struct db_conn db_conn;
+
+typedef enum db_param_type { DBP_NULL, DBP_TEXT, DBP_INT } db_param_type;
+typedef struct db_param {
+    db_param_type type;
+    const char *text;
+    int64_t i;
+} db_param;
+
+#define DB_TEXT(s) ((db_param){(s) ? DBP_TEXT : DBP_NULL, (s), 0})
+#define DB_INT(v) ((db_param){DBP_INT, NULL, (int64_t)(v)})
+#define DB_NULLP ((db_param){DBP_NULL, NULL, 0})
+/* DB_PARAMS(a, b, c) expands to the two arguments (array, count). */
+#define DB_PARAMS(...)                                                                             \
+    (const db_param[]){__VA_ARGS__},                                                               \
+        (int)(sizeof((const db_param[]){__VA_ARGS__}) / sizeof(db_param))
+#define DB_NOPARAMS NULL, 0
+
+typedef struct db_rows {
+    int n;              /* rows */
+    int ncols;
+    const char **cells; /* n * ncols, NULL for SQL NULL; integers as decimal text */
+    int64_t changes;    /* rows changed by an INSERT/UPDATE/DELETE */
+} db_rows;
+
+/* Opens `url` ("sqlite:PATH" or "postgres://..." / "postgresql://...") with a pool
+ * of `pool_size` connections. On failure returns NULL and writes a message to err. */
+db *db_open(const char *url, int pool_size, char *err, size_t errsz);
+void db_close(db *d);
+db_backend db_kind(const db *d);
+const char *db_url_redacted(const db *d);
+
+/* Takes a connection from the pool, waiting if all are in use. Never NULL. */
+db_conn *db_acquire(db *d);
+/* Gives it back; an open transaction is rolled back first. */
+void db_release(db *d, db_conn *c);
+
+/* Runs one statement. `out` may be NULL when no rows are wanted. */
+db_rc db_exec(db_conn *c, arena *a, const char *sql, const db_param *params, int nparams,
+              db_rows *out);
+/* Runs a script of several statements without parameters (migrations). */
+db_rc db_exec_script(db_conn *c, const char *sql);
+
+/* Transactions. db_begin_write takes the write lock up front on SQLite (BEGIN
+ * IMMEDIATE) so that a read-then-write never fails half-way with SQLITE_BUSY. */
+db_rc db_begin_write(db_conn *c);
+db_rc db_commit(db_conn *c);
+void db_rollback(db_conn *c);
+/* True while a transaction opened with db_begin_write is open on c. */
+bool db_in_tx(const db_conn *c);
+
+/* The driver's last error message on this connection. */
+const char *db_errmsg(db_conn *c);
+/* Errors counted since start (for /metrics). */
+uint64_t db_error_count(void);
+
+/* A LIKE pattern matching `s` anywhere, with %, _ and ! escaped by '!'
+ * (use `LIKE ? ESCAPE '!'`). */
+char *db_like_contains(arena *a, const char *s);
+
+/* Cell accessors: row r, column col. */
+const char *db_text(const db_rows *rows, int r, int col);
+int64_t db_int(const db_rows *rows, int r, int col);
+
+#endif

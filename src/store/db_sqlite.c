@@ -1,0 +1,193 @@
+/* db_sqlite: the embedded backend. One sqlite3 handle per pool connection, in WAL
+ * mode so readers never wait for the writer. synchronous=NORMAL: a committed
+ * transaction survives a crash of the process (kill -9), not a power loss;
+ * PARCOURS_SQLITE_SYNC=FULL trades throughput for the latter. */
+#include "store/db_backend.h"
+#include "util/alloc.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 128 /* power of two */
+
+typedef struct stmt_slot {
+    const char *sql; /* key: the caller's string address */
+    sqlite3_stmt *stmt;
+} stmt_slot;
+
+typedef struct sqlite_conn {
+    sqlite3 *db;
+    stmt_slot cache[STMT_CACHE];
+} sqlite_conn;
+
+static void *sq_connect(const char *path, char *err, size_t errsz)
+{
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(path, &h,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errsz, "cannot open SQLite database '%s': %s", path,
+                 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_busy_timeout(h, 10000);
+    const char *sync = getenv("PARCOURS_SQLITE_SYNC");
+    char pragmas[512];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
+             "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;",
+             sync && strcmp(sync, "FULL") == 0 ? "FULL" : "NORMAL");
+    char *msg = NULL;
+    if (sqlite3_exec(h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errsz, "cannot configure SQLite database '%s': %s", path, msg ? msg : "");
+        sqlite3_free(msg);
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite_conn *c = xcalloc(1, sizeof *c);
+    c->db = h;
+    return c;
+}
+
+static void sq_disconnect(void *h)
+{
+    sqlite_conn *c = h;
+    for (int i = 0; i < STMT_CACHE; i++)
+        sqlite3_finalize(c->cache[i].stmt);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static db_rc map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return DB_OK;
+    case SQLITE_CONSTRAINT:
+        return DB_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return DB_BUSY;
+    default:
+        return DB_ERROR;
+    }
+}
+
+/* Finds or prepares the statement for sql. Returns NULL on a prepare error. */
+static sqlite3_stmt *stmt_for(sqlite_conn *c, const char *sql)
+{
+    uintptr_t h = (uintptr_t)sql;
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ull;
+    size_t start = (size_t)(h >> 32) & (STMT_CACHE - 1);
+    size_t victim = start;
+    for (size_t i = 0; i < 8; i++) {
+        size_t k = (start + i) & (STMT_CACHE - 1);
+        if (c->cache[k].sql == sql)
+            return c->cache[k].stmt;
+        if (!c->cache[k].sql) {
+            victim = k;
+            break;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_finalize(c->cache[victim].stmt);
+    c->cache[victim].sql = sql;
+    c->cache[victim].stmt = st;
+    return st;
+}
+
+static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int np,
+                     db_rows *out)
+{
+    sqlite_conn *c = h;
+    sqlite3_stmt *st = stmt_for(c, sql);
+    if (!st) {
+        db_note_error("sqlite", sql, sqlite3_errmsg(c->db));
+        return DB_ERROR;
+    }
+    for (int i = 0; i < np; i++) {
+        int rc;
+        if (p[i].type == DBP_TEXT)
+            rc = sqlite3_bind_text(st, i + 1, p[i].text, -1, SQLITE_STATIC);
+        else if (p[i].type == DBP_INT)
+            rc = sqlite3_bind_int64(st, i + 1, p[i].i);
+        else
+            rc = sqlite3_bind_null(st, i + 1);
+        if (rc != SQLITE_OK) {
+            db_note_error("sqlite", sql, sqlite3_errmsg(c->db));
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return DB_ERROR;
+        }
+    }
+    int ncols = sqlite3_column_count(st);
+    out->ncols = ncols;
+    int cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == cap) {
+            int ncap = cap ? cap * 2 : 8;
+            const char **cells = arena_alloc(a, sizeof(char *) * (size_t)ncap * (size_t)ncols);
+            if (cap)
+                memcpy(cells, out->cells, sizeof(char *) * (size_t)cap * (size_t)ncols);
+            out->cells = cells;
+            cap = ncap;
+        }
+        for (int col = 0; col < ncols; col++) {
+            const char **cell = &out->cells[(size_t)out->n * (size_t)ncols + (size_t)col];
+            if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+                *cell = NULL;
+            } else {
+                const unsigned char *t = sqlite3_column_text(st, col);
+                int len = sqlite3_column_bytes(st, col);
+                *cell = arena_strndup(a, (const char *)t, (size_t)len);
+            }
+        }
+        out->n++;
+    }
+    db_rc result = map_rc(rc);
+    if (result != DB_OK && result != DB_CONSTRAINT)
+        db_note_error("sqlite", sql, sqlite3_errmsg(c->db));
+    out->changes = sqlite3_changes64(c->db);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return result;
+}
+
+static db_rc sq_exec_script(void *h, const char *sql)
+{
+    sqlite_conn *c = h;
+    if (strcmp(sql, "ROLLBACK") == 0 && sqlite3_get_autocommit(c->db))
+        return DB_OK; /* nothing to roll back (a failed COMMIT may already have) */
+    char *msg = NULL;
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+    db_rc result = map_rc(rc);
+    if (result != DB_OK)
+        db_note_error("sqlite", sql, msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return result;
+}
+
+static const char *sq_errmsg(void *h)
+{
+    return sqlite3_errmsg(((sqlite_conn *)h)->db);
+}
+
+const db_driver db_sqlite_driver = {
+    .kind = DB_SQLITE,
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .exec = sq_exec,
+    .exec_script = sq_exec_script,
+    .errmsg = sq_errmsg,
+    .begin_write_sql = "BEGIN IMMEDIATE",
+};

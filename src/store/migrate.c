@@ -1,0 +1,91 @@
+#include "store/migrate.h"
+#include "store/migrations.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *backend_name(db *d)
+{
+    return db_kind(d) == DB_SQLITE ? "sqlite" : "postgres";
+}
+
+static const char *CREATE_TABLE = "CREATE TABLE IF NOT EXISTS schema_migration ("
+                                  " version INTEGER PRIMARY KEY,"
+                                  " name TEXT NOT NULL,"
+                                  " applied_at BIGINT NOT NULL)";
+
+static int current_version(db_conn *c, arena *a, int *version)
+{
+    db_rows rows;
+    if (db_exec(c, a, "SELECT COALESCE(MAX(version), 0) FROM schema_migration", DB_NOPARAMS,
+                &rows) != DB_OK)
+        return -1;
+    *version = (int)db_int(&rows, 0, 0);
+    return 0;
+}
+
+int migrate_apply(db *d, char *err, size_t errsz)
+{
+    const char *backend = backend_name(d);
+    db_conn *c = db_acquire(d);
+    arena a;
+    arena_init(&a, 0);
+    int applied = 0, version = 0;
+    if (db_exec_script(c, CREATE_TABLE) != DB_OK || current_version(c, &a, &version) != 0) {
+        snprintf(err, errsz, "cannot read schema version: %s", db_errmsg(c));
+        applied = -1;
+        goto out;
+    }
+    for (const migration *m = migrations; m->backend; m++) {
+        if (strcmp(m->backend, backend) != 0 || m->version <= version)
+            continue;
+        if (db_begin_write(c) != DB_OK || db_exec_script(c, m->sql) != DB_OK ||
+            db_exec(c, &a, "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                    DB_PARAMS(DB_INT(m->version), DB_TEXT(m->name), DB_INT(time_now_ms())),
+                    NULL) != DB_OK ||
+            db_commit(c) != DB_OK) {
+            snprintf(err, errsz, "migration %s failed: %s", m->name, db_errmsg(c));
+            db_rollback(c);
+            applied = -1;
+            goto out;
+        }
+        applied++;
+    }
+out:
+    arena_free(&a);
+    db_release(d, c);
+    return applied;
+}
+
+int migrate_pending(db *d, char *err, size_t errsz)
+{
+    const char *backend = backend_name(d);
+    db_conn *c = db_acquire(d);
+    arena a;
+    arena_init(&a, 0);
+    int pending = 0, version = 0;
+    db_rows rows;
+    const char *probe = db_kind(d) == DB_SQLITE
+                            ? "SELECT count(*) FROM sqlite_master WHERE name = 'schema_migration'"
+                            : "SELECT count(*) FROM information_schema.tables"
+                              " WHERE table_name = 'schema_migration'"
+                              " AND table_schema = current_schema()";
+    if (db_exec(c, &a, probe, DB_NOPARAMS, &rows) != DB_OK || db_int(&rows, 0, 0) == 0) {
+        snprintf(err, errsz, "the database has no parcours schema: run 'parcours init' first");
+        pending = -1;
+        goto out;
+    }
+    if (current_version(c, &a, &version) != 0) {
+        snprintf(err, errsz, "cannot read schema version: %s", db_errmsg(c));
+        pending = -1;
+        goto out;
+    }
+    for (const migration *m = migrations; m->backend; m++)
+        if (strcmp(m->backend, backend) == 0 && m->version > version)
+            pending++;
+out:
+    arena_free(&a);
+    db_release(d, c);
+    return pending;
+}

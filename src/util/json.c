@@ -1,0 +1,214 @@
+#include "util/json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        return 0;
+    return len;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t l = utf8_seq(p + i, n - i);
+        if (!l)
+            return false;
+        i += l;
+    }
+    return true;
+}
+
+void json_escape(buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    buf_putc(out, '"');
+    size_t run = 0; /* start of the current run of bytes copied as they are */
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        const char *esc = NULL;
+        char tmp[8];
+        size_t l = 1;
+        if (c == '"')
+            esc = "\\\"";
+        else if (c == '\\')
+            esc = "\\\\";
+        else if (c == '\n')
+            esc = "\\n";
+        else if (c == '\r')
+            esc = "\\r";
+        else if (c == '\t')
+            esc = "\\t";
+        else if (c < 0x20) {
+            snprintf(tmp, sizeof tmp, "\\u%04x", c);
+            esc = tmp;
+        } else if (c >= 0x80) {
+            l = utf8_seq(p + i, n - i);
+            if (!l) {
+                esc = "\xEF\xBF\xBD"; /* U+FFFD */
+                l = 1;
+            }
+        }
+        if (esc) {
+            buf_append(out, s + run, i - run);
+            buf_puts(out, esc);
+            run = i + l;
+        }
+        i += l;
+    }
+    buf_append(out, s + run, n - run);
+    buf_putc(out, '"');
+}
+
+void jw_init(jw *w, buf *out)
+{
+    w->out = out;
+    w->depth = 0;
+    w->first[0] = true;
+    w->after_key = false;
+}
+
+static void jw_sep(jw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (!w->first[w->depth])
+        buf_putc(w->out, ',');
+    w->first[w->depth] = false;
+}
+
+static void jw_open(jw *w, char c)
+{
+    jw_sep(w);
+    buf_putc(w->out, c);
+    if (w->depth < JW_MAX_DEPTH - 1)
+        w->depth++;
+    w->first[w->depth] = true;
+}
+
+static void jw_close(jw *w, char c)
+{
+    buf_putc(w->out, c);
+    if (w->depth > 0)
+        w->depth--;
+}
+
+void jw_obj_begin(jw *w)
+{
+    jw_open(w, '{');
+}
+
+void jw_obj_end(jw *w)
+{
+    jw_close(w, '}');
+}
+
+void jw_arr_begin(jw *w)
+{
+    jw_open(w, '[');
+}
+
+void jw_arr_end(jw *w)
+{
+    jw_close(w, ']');
+}
+
+void jw_key(jw *w, const char *key)
+{
+    jw_sep(w);
+    json_escape(w->out, key, strlen(key));
+    buf_putc(w->out, ':');
+    w->after_key = true;
+}
+
+void jw_strn(jw *w, const char *s, size_t n)
+{
+    jw_sep(w);
+    json_escape(w->out, s, n);
+}
+
+void jw_str(jw *w, const char *s)
+{
+    if (!s) {
+        jw_null(w);
+        return;
+    }
+    jw_strn(w, s, strlen(s));
+}
+
+void jw_int(jw *w, int64_t v)
+{
+    jw_sep(w);
+    buf_printf(w->out, "%" PRId64, v);
+}
+
+void jw_bool(jw *w, bool v)
+{
+    jw_sep(w);
+    buf_puts(w->out, v ? "true" : "false");
+}
+
+void jw_null(jw *w)
+{
+    jw_sep(w);
+    buf_puts(w->out, "null");
+}
+
+void jw_raw(jw *w, const char *json)
+{
+    jw_sep(w);
+    buf_puts(w->out, json);
+}
+
+void jw_kstr(jw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s);
+}
+
+void jw_kint(jw *w, const char *key, int64_t v)
+{
+    jw_key(w, key);
+    jw_int(w, v);
+}
+
+void jw_kbool(jw *w, const char *key, bool v)
+{
+    jw_key(w, key);
+    jw_bool(w, v);
+}

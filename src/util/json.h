@@ -1,0 +1,49 @@
+/* json: a streaming JSON writer into a buf, and small helpers over cJSON for reading.
+ *
+ * Responses are written straight into the request's buffer (no DOM for large
+ * lists). The writer tracks commas itself, so callers just emit keys and values
+ * in order. Strings are escaped as RFC 8259 asks; invalid UTF-8 in our own
+ * values is replaced by U+FFFD rather than producing invalid JSON. */
+#ifndef PARCOURS_UTIL_JSON_H
+#define PARCOURS_UTIL_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+#define JW_MAX_DEPTH 32
+
+typedef struct jw {
+    buf *out;
+    int depth;
+    bool first[JW_MAX_DEPTH]; /* no element written yet at this depth */
+    bool after_key;
+} jw;
+
+void jw_init(jw *w, buf *out);
+void jw_obj_begin(jw *w);
+void jw_obj_end(jw *w);
+void jw_arr_begin(jw *w);
+void jw_arr_end(jw *w);
+void jw_key(jw *w, const char *key);
+void jw_str(jw *w, const char *s);   /* NULL writes null */
+void jw_strn(jw *w, const char *s, size_t n);
+void jw_int(jw *w, int64_t v);
+void jw_bool(jw *w, bool v);
+void jw_null(jw *w);
+/* Writes already-serialised JSON as a value (caller guarantees validity). */
+void jw_raw(jw *w, const char *json);
+
+/* key + value shorthands */
+void jw_kstr(jw *w, const char *key, const char *s);
+void jw_kint(jw *w, const char *key, int64_t v);
+void jw_kbool(jw *w, const char *key, bool v);
+
+/* Appends s to out as a JSON string literal (with quotes). */
+void json_escape(buf *out, const char *s, size_t n);
+
+/* True when s[0..n) is valid UTF-8 without overlongs or surrogates. */
+bool utf8_valid(const char *s, size_t n);
+
+#endif
