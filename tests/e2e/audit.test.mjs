@@ -1,0 +1,110 @@
+// The audit trail: what is recorded, how it is read, and that tampering shows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, request, login, ADMIN, DOCTOR, BACKEND } from './lib/server.mjs';
+
+let srv, admin;
+before(async () => { srv = await startServer(); admin = await login(srv, ADMIN); });
+after(async () => { await srv.close(); });
+
+test('logins, failures and refusals are audited with who, where and the request id', async () => {
+  await request(srv, 'POST', '/api/session', { body: { login: 'dr.martin', password: 'wrong-password' } });
+  const doc = await login(srv, DOCTOR);
+  const refused = await request(srv, 'GET', '/api/audit', { token: doc.token });
+  assert.equal(refused.status, 403);
+  const r = await request(srv, 'GET', '/api/audit?limit=500', { token: admin.token });
+  assert.equal(r.status, 200);
+  const items = r.json.items;
+  const failure = items.find((e) => e.action === 'session.login' && e.outcome === 'failure' && e.user_login === 'dr.martin');
+  assert.ok(failure, 'failed login recorded');
+  assert.equal(failure.detail, 'wrong password');
+  assert.equal(failure.client_addr, '127.0.0.1');
+  const success = items.find((e) => e.action === 'session.login' && e.outcome === 'success' && e.user_login === 'dr.martin');
+  assert.ok(success);
+  const denied = items.find((e) => e.outcome === 'denied' && e.request_id === refused.json.request_id);
+  assert.ok(denied, 'the refusal carries the request id of the refused request');
+  assert.equal(denied.user_login, 'dr.martin');
+  // newest first, dense sequence
+  const seqs = items.map((e) => Number(e.seq));
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a));
+});
+
+test('filters and paging', async () => {
+  const byUser = await request(srv, 'GET', `/api/audit?user_id=${admin.user.id}`, { token: admin.token });
+  assert.ok(byUser.json.items.length > 0);
+  assert.ok(byUser.json.items.every((e) => e.user_id === admin.user.id));
+  const byAction = await request(srv, 'GET', '/api/audit?action=user.create', { token: admin.token });
+  assert.ok(byAction.json.items.length >= 4);
+  assert.ok(byAction.json.items.every((e) => e.action === 'user.create'));
+  const future = await request(srv, 'GET', '/api/audit?from=2999-01-01', { token: admin.token });
+  assert.deepEqual(future.json.items, []);
+  const today = new Date().toISOString().slice(0, 10);
+  const dated = await request(srv, 'GET', `/api/audit?from=${today}`, { token: admin.token });
+  assert.ok(dated.json.items.length > 0);
+  // walk all pages of 2
+  let before = 0, total = 0;
+  for (let guard = 0; guard < 500; guard++) {
+    const p = await request(srv, 'GET', `/api/audit?limit=2${before ? '&before=' + before : ''}`, { token: admin.token });
+    total += p.json.items.length;
+    if (!p.json.next_before) break;
+    before = p.json.next_before;
+  }
+  assert.ok(total >= 8);
+});
+
+test('audit verify passes on an untouched trail', () => {
+  const r = srv.cli(['audit', 'verify']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /intact \(\d+ events\)/);
+});
+
+test('the table refuses UPDATE and DELETE (append-only trigger)', () => {
+  assert.throws(() => srv.sql("UPDATE audit_event SET detail = 'x' WHERE seq = 1"), /append-only/);
+  assert.throws(() => srv.sql('DELETE FROM audit_event WHERE seq = 1'), /append-only/);
+});
+
+
+test('audit verify names the first edited event', async () => {
+  const t = await startServer();
+  try {
+    await login(t, ADMIN);
+    await login(t, DOCTOR);
+    assert.equal(t.cli(['audit', 'verify']).status, 0);
+    t.sql(BACKEND === 'sqlite' ? 'DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;' : 'DROP TRIGGER audit_event_no_change ON audit_event');
+    t.sql("UPDATE audit_event SET user_login = 'someone.else' WHERE seq = 3");
+    const r = t.cli(['audit', 'verify']);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /BROKEN at event 3: event 3 was altered/);
+  } finally { await t.close(); }
+});
+
+test('audit verify detects a deleted event, a reordering and a cut tail', async () => {
+  for (const tamper of ['delete', 'reorder', 'tail']) {
+    const t = await startServer();
+    try {
+      await login(t, ADMIN);
+      await login(t, DOCTOR);
+      t.sql(BACKEND === 'sqlite' ? 'DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;' : 'DROP TRIGGER audit_event_no_change ON audit_event');
+      const last = Number(t.sql('SELECT max(seq) FROM audit_event'));
+      if (tamper === 'delete') t.sql('DELETE FROM audit_event WHERE seq = 2');
+      if (tamper === 'reorder') t.sql('UPDATE audit_event SET seq = -seq WHERE seq IN (2, 3); UPDATE audit_event SET seq = 5 - seq WHERE seq IN (-2, -3); UPDATE audit_event SET seq = -seq WHERE seq < 0');
+      if (tamper === 'tail') t.sql(`DELETE FROM audit_event WHERE seq = ${last}`);
+      const r = t.cli(['audit', 'verify']);
+      assert.equal(r.status, 1, `${tamper}: ${r.stdout}`);
+      assert.match(r.stdout, /BROKEN at event \d+/, tamper);
+      if (tamper === 'delete') assert.match(r.stdout, /event 2 is missing/);
+      if (tamper === 'tail') assert.match(r.stdout, new RegExp(`BROKEN at event ${last}`));
+    } finally { await t.close(); }
+  }
+});
+
+test('a forged hash made without the secret is detected', async () => {
+  const t = await startServer();
+  try {
+    await login(t, ADMIN);
+    t.sql(BACKEND === 'sqlite' ? 'DROP TRIGGER audit_event_no_update;' : 'DROP TRIGGER audit_event_no_change ON audit_event');
+    // copy event 1's hash onto event 2: still detected (hash covers every field)
+    t.sql('UPDATE audit_event SET hash = (SELECT hash FROM audit_event WHERE seq = 1) WHERE seq = 2');
+    assert.equal(t.cli(['audit', 'verify']).status, 1);
+  } finally { await t.close(); }
+});

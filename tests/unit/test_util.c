@@ -1,0 +1,150 @@
+/* Unit tests of util/: arena, buf, json writer, UTF-8 check, ISO 8601 times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+
+static void arena_allocations_are_aligned_and_independent(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, 64);
+    char *s = arena_strdup(&a, "hello");
+    void *big = arena_alloc(&a, 10000); /* larger than a block */
+    char *t = arena_printf(&a, "%s-%d", "n", 42);
+    assert_string_equal(s, "hello");
+    assert_string_equal(t, "n-42");
+    assert_int_equal((uintptr_t)big % _Alignof(max_align_t), 0);
+    memset(big, 0xAB, 10000);
+    assert_string_equal(s, "hello"); /* not overwritten */
+    char *u = arena_strndup(&a, "abcdef", 3);
+    assert_string_equal(u, "abc");
+    int *z = arena_calloc(&a, 100, sizeof(int));
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(z[i], 0);
+    arena_reset(&a);
+    assert_string_equal(arena_strdup(&a, "again"), "again");
+    arena_free(&a);
+}
+
+static void buf_enforces_its_maximum(void **state)
+{
+    (void)state;
+    buf b;
+    buf_init(&b, 10);
+    assert_true(buf_puts(&b, "12345"));
+    assert_true(buf_printf(&b, "%d", 6789));
+    assert_int_equal(b.len, 9);
+    assert_false(buf_puts(&b, "ab")); /* 11 > 10 */
+    assert_true(b.overflow);
+    assert_string_equal(b.data, "123456789"); /* kept what it had */
+    assert_false(buf_putc(&b, 'x'));
+    buf_reset(&b);
+    assert_false(b.overflow);
+    assert_true(buf_puts(&b, "0123456789"));
+    buf_free(&b);
+
+    buf u;
+    buf_init(&u, 0);
+    for (int i = 0; i < 1000; i++)
+        assert_true(buf_printf(&u, "%04d", i));
+    assert_int_equal(u.len, 4000);
+    size_t n;
+    char *d = buf_steal(&u, &n);
+    assert_int_equal(n, 4000);
+    assert_memory_equal(d + 3996, "0999", 4);
+    free(d);
+}
+
+static void json_writer_escapes_and_separates(void **state)
+{
+    (void)state;
+    buf b;
+    buf_init(&b, 0);
+    jw w;
+    jw_init(&w, &b);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "name", "Ève \"la\" <b>\\\n\t\x01");
+    jw_kint(&w, "n", -9007199254740993LL);
+    jw_kbool(&w, "ok", true);
+    jw_kstr(&w, "none", NULL);
+    jw_key(&w, "list");
+    jw_arr_begin(&w);
+    jw_int(&w, 1);
+    jw_obj_begin(&w);
+    jw_obj_end(&w);
+    jw_arr_begin(&w);
+    jw_arr_end(&w);
+    jw_str(&w, "");
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    assert_string_equal(b.data, "{\"name\":\"Ève \\\"la\\\" <b>\\\\\\n\\t\\u0001\",\"n\":-9007199254740993,"
+                                "\"ok\":true,\"none\":null,\"list\":[1,{},[],\"\"]}");
+    buf_free(&b);
+}
+
+static void json_writer_replaces_invalid_utf8(void **state)
+{
+    (void)state;
+    buf b;
+    buf_init(&b, 0);
+    json_escape(&b, "a\xC3\x28z\xFF", 5);
+    assert_string_equal(b.data, "\"a\xEF\xBF\xBD(z\xEF\xBF\xBD\"");
+    buf_free(&b);
+}
+
+static void utf8_validation(void **state)
+{
+    (void)state;
+    assert_true(utf8_valid("", 0));
+    assert_true(utf8_valid("Léa Ørsted – 漢字 😀", strlen("Léa Ørsted – 漢字 😀")));
+    assert_false(utf8_valid("\xC3\x28", 2));         /* bad continuation */
+    assert_false(utf8_valid("\xC0\xAF", 2));         /* overlong */
+    assert_false(utf8_valid("\xED\xA0\x80", 3));     /* surrogate */
+    assert_false(utf8_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
+    assert_false(utf8_valid("\xE2\x82", 2));         /* truncated */
+}
+
+static void iso_times_round_trip_and_reject_impossible_dates(void **state)
+{
+    (void)state;
+    int64_t ms;
+    char out[40];
+    assert_true(time_parse_iso("2024-03-06T11:00:00Z", &ms));
+    assert_int_equal(ms, 1709722800000LL);
+    time_format_iso(ms, out, sizeof out);
+    assert_string_equal(out, "2024-03-06T11:00:00.000Z");
+    assert_true(time_parse_iso("2024-03-06T12:00:00.250+01:00", &ms));
+    assert_int_equal(ms, 1709722800250LL);
+    assert_true(time_parse_iso("1970-01-01", &ms));
+    assert_int_equal(ms, 0);
+    assert_true(time_parse_iso("2024-02-29", &ms));
+    assert_false(time_parse_iso("2023-02-29", &ms));
+    assert_false(time_parse_iso("2024-02-30", &ms));
+    assert_false(time_parse_iso("2024-13-01", &ms));
+    assert_false(time_parse_iso("2024-03-06T25:00Z", &ms));
+    assert_false(time_parse_iso("2024-03-06T11:00", &ms)); /* no zone */
+    assert_false(time_parse_iso("yesterday", &ms));
+    assert_false(time_parse_iso("2024-03-06x", &ms));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(arena_allocations_are_aligned_and_independent),
+        cmocka_unit_test(buf_enforces_its_maximum),
+        cmocka_unit_test(json_writer_escapes_and_separates),
+        cmocka_unit_test(json_writer_replaces_invalid_utf8),
+        cmocka_unit_test(utf8_validation),
+        cmocka_unit_test(iso_times_round_trip_and_reject_impossible_dates),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
