@@ -37,6 +37,7 @@ typedef struct req {
     arena arena;
     buf body;
     bool body_too_large;
+    size_t discarded; /* body bytes dropped after the limit */
     int route; /* index in the route table, -1 when none matched */
     const char *param_names[REQ_MAX_PARAMS];
     const char *param_values[REQ_MAX_PARAMS];

@@ -238,17 +238,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         atomic_fetch_add(&s->in_flight, 1);
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > s->app->cfg.max_body)
+        if (cl && strtoull(cl, NULL, 10) > s->app->cfg.max_body) {
+            /* refuse before reading the body: MHD sends the 413, then closes */
             r->body_too_large = true;
+            dispatch(s, r);
+            return send_reply(r);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
         if (!r->body_too_large && !buf_append(&r->body, upload_data, *upload_data_size))
             r->body_too_large = true;
+        if (r->body_too_large) {
+            /* a chunked body grew past the limit: drain a bounded amount so that
+             * the client can read our 413, then give up on the connection */
+            r->discarded += *upload_data_size;
+            if (r->discarded > 4 * s->app->cfg.max_body)
+                return MHD_NO;
+        }
         *upload_data_size = 0;
-        if (!r->body_too_large)
-            return MHD_YES;
-        /* answer now: MHD closes the connection instead of reading the rest */
+        return MHD_YES;
     }
     dispatch(s, r);
     return send_reply(r);

@@ -18,10 +18,18 @@ static const unsigned char key[APP_SECRET_BYTES] = {1, 2, 3};
 static void hash_covers_every_field_and_the_key(void **state)
 {
     (void)state;
-    audit_row row = {.seq = 7, .at = 1700000000000, .user_id = 3, .user_login = "dr.martin",
-                     .action = "patient.read", .object_type = "patient", .object_id = "12",
-                     .patient_id = "12", .outcome = "success", .client_addr = "127.0.0.1",
-                     .request_id = "abc", .detail = NULL,
+    audit_row row = {.seq = 7,
+                     .at = 1700000000000,
+                     .user_id = 3,
+                     .user_login = "dr.martin",
+                     .action = "patient.read",
+                     .object_type = "patient",
+                     .object_id = "12",
+                     .patient_id = "12",
+                     .outcome = "success",
+                     .client_addr = "127.0.0.1",
+                     .request_id = "abc",
+                     .detail = NULL,
                      .prev_hash = "00000000000000000000000000000000"
                                   "00000000000000000000000000000000"};
     char h1[65], h2[65];
@@ -65,19 +73,24 @@ static void records_then_verifies_and_detects_an_edit(void **state)
     arena ar;
     arena_init(&ar, 0);
     principal who = {.user_id = 5, .login = "inf.bernard", .role = "professional"};
-    ctx c = {.app = &a, .arena = &ar, .now_ms = 1700000000000, .client_addr = "10.0.0.1",
-             .request_id = "r1", .who = &who};
+    ctx c = {.app = &a,
+             .arena = &ar,
+             .now_ms = 1700000000000,
+             .client_addr = "10.0.0.1",
+             .request_id = "r1",
+             .who = &who};
     for (int i = 0; i < 25; i++)
-        assert_int_equal(audit_record(&c, &(audit_event){.action = "patient.read",
-                                                           .patient_id = "12"}),
-                         CORE_OK);
+        assert_int_equal(
+            audit_record(&c, &(audit_event){.action = "patient.read", .patient_id = "12"}),
+            CORE_OK);
     audit_report rep;
     assert_int_equal(audit_verify(&c, &rep), CORE_OK);
     assert_int_equal(rep.checked, 25);
     /* an edit, made past the append-only trigger */
     db_conn *conn = ctx_db(&c);
-    assert_int_equal(db_exec_script(conn, "DROP TRIGGER audit_event_no_update;"
-                                          "UPDATE audit_event SET patient_id = '13' WHERE seq = 17"),
+    assert_int_equal(db_exec_script(conn,
+                                    "DROP TRIGGER audit_event_no_update;"
+                                    "UPDATE audit_event SET patient_id = '13' WHERE seq = 17"),
                      DB_OK);
     assert_int_equal(audit_verify(&c, &rep), CORE_CONFLICT);
     assert_int_equal(rep.broken_seq, 17);

@@ -60,8 +60,8 @@ static void unknown_paths_and_methods(void **state)
     (void)state;
     req r;
     const char *allow = NULL;
-    const char *missing[] = {"/api/users/", "/api/users/1/x", "/api", "/api/userss", "/", "",
-                             "/api/patients/7/notes/"};
+    const char *missing[] = {
+        "/api/users/", "/api/users/1/x", "/api", "/api/userss", "/", "", "/api/patients/7/notes/"};
     for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
         assert_int_equal(match(&r, "GET", missing[i], &allow), ROUTE_NO_PATH);
         arena_free(&r.arena);

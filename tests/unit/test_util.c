@@ -86,8 +86,9 @@ static void json_writer_escapes_and_separates(void **state)
     jw_str(&w, "");
     jw_arr_end(&w);
     jw_obj_end(&w);
-    assert_string_equal(b.data, "{\"name\":\"Ève \\\"la\\\" <b>\\\\\\n\\t\\u0001\",\"n\":-9007199254740993,"
-                                "\"ok\":true,\"none\":null,\"list\":[1,{},[],\"\"]}");
+    assert_string_equal(b.data,
+                        "{\"name\":\"Ève \\\"la\\\" <b>\\\\\\n\\t\\u0001\",\"n\":-9007199254740993,"
+                        "\"ok\":true,\"none\":null,\"list\":[1,{},[],\"\"]}");
     buf_free(&b);
 }
 
