@@ -7,8 +7,6 @@
 
 extern const route api_routes[];
 extern const int api_route_count;
-/* "METHOD pattern" per route, for metrics labels. */
-extern const char *const api_route_names[];
 
 /* Handlers, one group per file. */
 void api_healthz(req *r);
@@ -21,5 +19,17 @@ void api_users_create(req *r);
 void api_users_get(req *r);
 void api_users_update(req *r);
 void api_audit_list(req *r);
+void api_patients_search(req *r);
+void api_patients_create(req *r);
+void api_patients_get(req *r);
+void api_patients_update(req *r);
+void api_patients_status(req *r);
+void api_patients_status_history(req *r);
+void api_patients_add_identifier(req *r);
+void api_patients_duplicates(req *r);
+void api_patients_merge(req *r);
+void api_patients_unmerge(req *r);
+void api_identity_duplicates(req *r);
+void api_identity_dismiss(req *r);
 
 #endif

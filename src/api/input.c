@@ -10,6 +10,64 @@ static void free_json(void *p)
     cJSON_Delete(p);
 }
 
+/* Refuses members of obj not in allowed; path names the object in messages. */
+static bool only_allowed(req *r, const cJSON *obj, const char *path, const char *const *allowed)
+{
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        bool known = false;
+        for (const char *const *a = allowed; a && *a && !known; a++)
+            known = strcmp(*a, m->string) == 0;
+        if (!known) {
+            const char *field =
+                path ? arena_printf(&r->arena, "%s.%s", path, m->string) : m->string;
+            reply_problem(r, 422, "field.unknown", "Données invalides",
+                          arena_printf(&r->arena, "Champ inconnu : « %s ».", field), field);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool input_object(req *r, const cJSON *obj, const char *field, const char *const *allowed,
+                  bool required, const cJSON **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v)) {
+        if (!required)
+            return true;
+        reply_problem(r, 422, "field.required", "Données invalides",
+                      arena_printf(&r->arena, "Le champ « %s » est obligatoire.", field), field);
+        return false;
+    }
+    if (!cJSON_IsObject(v)) {
+        reply_problem(r, 422, "field.type", "Données invalides",
+                      arena_printf(&r->arena, "Le champ « %s » doit être un objet.", field), field);
+        return false;
+    }
+    if (!only_allowed(r, v, field, allowed))
+        return false;
+    *out = v;
+    return true;
+}
+
+bool input_array(req *r, const cJSON *obj, const char *field, int max, const cJSON **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v))
+        return true;
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > max) {
+        reply_problem(r, 422, "field.type", "Données invalides",
+                      arena_printf(&r->arena, "Le champ « %s » doit être une liste de %d éléments au plus.",
+                                   field, max),
+                      field);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 cJSON *input_json_object(req *r, const char *const *allowed)
 {
     const char *type = req_header_value(r, "Content-Type");
@@ -50,18 +108,7 @@ cJSON *input_json_object(req *r, const char *const *allowed)
                       "Le corps doit être un objet JSON.", NULL);
         return NULL;
     }
-    for (const cJSON *m = root->child; m; m = m->next) {
-        bool known = false;
-        for (const char *const *a = allowed; a && *a && !known; a++)
-            known = strcmp(*a, m->string) == 0;
-        if (!known) {
-            reply_problem(r, 422, "field.unknown", "Données invalides",
-                          arena_printf(&r->arena, "Champ inconnu : « %s ».", m->string),
-                          m->string);
-            return NULL;
-        }
-    }
-    return root;
+    return only_allowed(r, root, NULL, allowed) ? root : NULL;
 }
 
 bool input_string(req *r, const cJSON *obj, const char *field, bool required, size_t max,

