@@ -15,13 +15,15 @@ static const char *CREATE_TABLE = "CREATE TABLE IF NOT EXISTS schema_migration (
                                   " name TEXT NOT NULL,"
                                   " applied_at BIGINT NOT NULL)";
 
-static int current_version(db_conn *c, arena *a, int *version)
+/* Whether migration `version` was applied: each is recorded on its own, so a
+ * migration merged after a later one (parallel branches) is still applied. */
+static int is_applied(db_conn *c, arena *a, int version, bool *applied)
 {
     db_rows rows;
-    if (db_exec(c, a, "SELECT COALESCE(MAX(version), 0) FROM schema_migration", DB_NOPARAMS,
-                &rows) != DB_OK)
+    if (db_exec(c, a, "SELECT count(*) FROM schema_migration WHERE version = ?",
+                DB_PARAMS(DB_INT(version)), &rows) != DB_OK)
         return -1;
-    *version = (int)db_int(&rows, 0, 0);
+    *applied = db_int(&rows, 0, 0) > 0;
     return 0;
 }
 
@@ -31,14 +33,22 @@ int migrate_apply(db *d, char *err, size_t errsz)
     db_conn *c = db_acquire(d);
     arena a;
     arena_init(&a, 0);
-    int applied = 0, version = 0;
-    if (db_exec_script(c, CREATE_TABLE) != DB_OK || current_version(c, &a, &version) != 0) {
-        snprintf(err, errsz, "cannot read schema version: %s", db_errmsg(c));
+    int applied = 0;
+    if (db_exec_script(c, CREATE_TABLE) != DB_OK) {
+        snprintf(err, errsz, "cannot create the schema_migration table: %s", db_errmsg(c));
         applied = -1;
         goto out;
     }
     for (const migration *m = migrations; m->backend; m++) {
-        if (strcmp(m->backend, backend) != 0 || m->version <= version)
+        bool done = false;
+        if (strcmp(m->backend, backend) != 0)
+            continue;
+        if (is_applied(c, &a, m->version, &done) != 0) {
+            snprintf(err, errsz, "cannot read schema version: %s", db_errmsg(c));
+            applied = -1;
+            goto out;
+        }
+        if (done)
             continue;
         if (db_begin_write(c) != DB_OK || db_exec_script(c, m->sql) != DB_OK ||
             db_exec(c, &a, "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
@@ -64,7 +74,7 @@ int migrate_pending(db *d, char *err, size_t errsz)
     db_conn *c = db_acquire(d);
     arena a;
     arena_init(&a, 0);
-    int pending = 0, version = 0;
+    int pending = 0;
     db_rows rows;
     const char *probe = db_kind(d) == DB_SQLITE
                             ? "SELECT count(*) FROM sqlite_master WHERE name = 'schema_migration'"
@@ -76,14 +86,17 @@ int migrate_pending(db *d, char *err, size_t errsz)
         pending = -1;
         goto out;
     }
-    if (current_version(c, &a, &version) != 0) {
-        snprintf(err, errsz, "cannot read schema version: %s", db_errmsg(c));
-        pending = -1;
-        goto out;
+    for (const migration *m = migrations; m->backend; m++) {
+        bool done = false;
+        if (strcmp(m->backend, backend) != 0)
+            continue;
+        if (is_applied(c, &a, m->version, &done) != 0) {
+            snprintf(err, errsz, "cannot read schema version: %s", db_errmsg(c));
+            pending = -1;
+            goto out;
+        }
+        pending += !done;
     }
-    for (const migration *m = migrations; m->backend; m++)
-        if (strcmp(m->backend, backend) == 0 && m->version > version)
-            pending++;
 out:
     arena_free(&a);
     db_release(d, c);
