@@ -40,11 +40,11 @@ all: $(BIN)
 
 $(OUT)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	@sh scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(OUT)/obj/gen/migrations.o: $(OUT)/gen/migrations.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -53,10 +53,12 @@ $(OUT)/obj/%.o: src/%.c
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR    $@"
+	@ar rcs $@ $^
 
 $(BIN): $(OUT)/obj/main.o $(LIB)
-	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	@echo "  LD    $@"
+	@$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(OUT)/obj/main.o: src/main.c
 	@mkdir -p $(dir $@)
@@ -65,7 +67,8 @@ $(OUT)/obj/main.o: src/main.c
 
 $(OUT)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(LDFLAGS) $(LIB) $(LDLIBS) -lcmocka
+	@echo "  TEST  $@"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) $< -o $@ $(LDFLAGS) $(LIB) $(LDLIBS) -lcmocka
 
 # Runs every unit test binary; cmocka prints its own summary per file.
 unit: $(UNIT_BIN)

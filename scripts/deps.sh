@@ -7,7 +7,8 @@
 set -eu
 pkgs="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev libcjson-dev"
 if [ "${1:-}" = test ]; then
-    pkgs="$pkgs libcmocka-dev postgresql wrk sqlite3"
+    # chromium: Debian's browser, driven by playwright-core in tests/e2e/web
+    pkgs="$pkgs libcmocka-dev postgresql wrk sqlite3 chromium"
     command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
     command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 fi

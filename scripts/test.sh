@@ -20,8 +20,17 @@ if [ -z "${PARCOURS_TEST_PG:-}" ]; then
 fi
 export PARCOURS_TEST_PG
 status=0
+# every suite under tests/e2e but the browser tests (tests/e2e/web), run below
+api_tests=$(find tests/e2e -name '*.test.mjs' ! -path 'tests/e2e/web/*' | sort)
 for backend in sqlite postgres; do
     echo "== black-box suite on $backend"
-    PARCOURS_TEST_BACKEND=$backend node --test --test-concurrency=2 tests/e2e/ || status=1
+    # shellcheck disable=SC2086
+    PARCOURS_TEST_BACKEND=$backend node --test --test-concurrency=2 $api_tests || status=1
 done
+# The browser tests (Chromium) run once, on SQLite: they drive the web
+# application, whose behaviour does not depend on the backend that the suite
+# above covers twice. One file at a time: two Chromiums and two servers on two
+# cores would make first-load.test.mjs measure the machine, not the page.
+echo "== browser suite on sqlite"
+PARCOURS_TEST_BACKEND=sqlite node --test --test-concurrency=1 tests/e2e/web/ || status=1
 exit $status

@@ -16,6 +16,8 @@ static const char *USAGE =
     "  user add      create an account\n"
     "  demo          add demonstration data\n"
     "  audit verify  check the audit trail's hash chain\n"
+    "  import        import annuaire FILE: the national directory of professionals\n"
+    "  synth         load synthetic patient identities (with duplicates and their truth)\n"
     "  version       print the version\n"
     "\n"
     "'parcours COMMAND --help' describes each command.\n";
@@ -44,6 +46,10 @@ int main(int argc, char **argv)
         return cli_demo(argc, argv);
     if (strcmp(cmd, "audit") == 0)
         return cli_audit(argc, argv);
+    if (strcmp(cmd, "import") == 0)
+        return cli_import(argc, argv);
+    if (strcmp(cmd, "synth") == 0)
+        return cli_synth(argc, argv);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         puts("parcours 0.1.0");
         return 0;

@@ -100,10 +100,13 @@ int cli_user(int argc, char **argv)
 }
 
 static const char *DEMO_USAGE =
-    "usage: parcours demo [--db URL] [--secret-file FILE]\n"
+    "usage: parcours demo [--patients N] [--db URL] [--secret-file FILE]\n"
     "\n"
     "Adds demonstration accounts to an initialised database (idempotent) and prints\n"
-    "their logins. Never use them on a real installation.\n";
+    "their logins. Never use them on a real installation.\n"
+    "\n"
+    "  --patients N  also load N synthetic patients (5% duplicates, seed 1; see\n"
+    "                'parcours synth') unless the database already has patients\n";
 
 /* Demonstration accounts: login, display name, role, password. */
 static const struct {
@@ -154,6 +157,8 @@ int cli_demo(int argc, char **argv)
                demo_accounts[i].password, demo_accounts[i].name);
     }
     arena_free(&ar);
+    if (status == 0 && o.patients > 0)
+        status = cli_demo_patients(&a, o.patients);
     cli_close(&a);
     return status;
 }

@@ -33,6 +33,14 @@ bool cli_parse(int argc, char **argv, const char *usage, cli_opts *o)
         {"session-idle", required_argument, NULL, 'i'},
         {"session-max", required_argument, NULL, 'm'},
         {"max-body", required_argument, NULL, 'b'},
+        {"patients", required_argument, NULL, 'P'},
+        {"duplicates", required_argument, NULL, 'D'},
+        {"seed", required_argument, NULL, 'S'},
+        {"truth", required_argument, NULL, 'T'},
+        {"jsonl", required_argument, NULL, 'J'},
+        {"keep-indexes", no_argument, NULL, 'K'},
+        {"mllp", required_argument, NULL, 'L'},
+        {"s2ri", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -80,10 +88,36 @@ bool cli_parse(int argc, char **argv, const char *usage, cli_opts *o)
                 goto bad_value;
             o->cfg.session_max_ms = v * 1000;
             break;
+        case 'L': /* HL7 v2 listener (hl7/mllp_server.c) */
+            o->cfg.mllp_addr = optarg;
+            break;
+        case 'R': /* regional identity server for the outbound feed (hl7/hl7_outbound.c) */
+            o->cfg.s2ri_addr = optarg;
+            break;
         case 'b':
             if (!parse_int(optarg, 1024, 1L << 30, &v))
                 goto bad_value;
             o->cfg.max_body = (size_t)v;
+            break;
+        case 'P':
+            if (!parse_int(optarg, 1, 100000000L, &v))
+                goto bad_value;
+            o->patients = v;
+            break;
+        case 'D':
+            o->duplicates = optarg;
+            break;
+        case 'S':
+            o->seed = optarg;
+            break;
+        case 'T':
+            o->truth = optarg;
+            break;
+        case 'J':
+            o->jsonl = optarg;
+            break;
+        case 'K':
+            o->keep_indexes = true;
             break;
         case 'h':
             o->help = true;

@@ -44,6 +44,17 @@ void app_config_defaults(app_config *cfg)
     cfg->login_max_failures_addr = (int)env_long("PARCOURS_LOGIN_MAX_FAILURES_ADDR", 20);
     cfg->login_window_ms = env_long("PARCOURS_LOGIN_WINDOW", 15 * 60) * 1000;
     cfg->secure_cookie = env_long("PARCOURS_SECURE_COOKIE", 0) == 1;
+    cfg->break_glass_hours = (int)env_long("PARCOURS_BREAK_GLASS_HOURS", 24);
+    cfg->max_attachment = (size_t)env_long("PARCOURS_MAX_ATTACHMENT", 5 * 1024 * 1024);
+    cfg->mllp_addr = env_str("PARCOURS_MLLP", NULL);
+    cfg->s2ri_addr = env_str("PARCOURS_S2RI", NULL);
+    cfg->mllp_max_frame = (size_t)env_long("PARCOURS_MLLP_MAX_FRAME", 1024 * 1024);
+    cfg->mllp_idle_s = (int)env_long("PARCOURS_MLLP_IDLE", 300);
+    cfg->mllp_max_conn = (int)env_long("PARCOURS_MLLP_MAX_CONN", 64);
+    cfg->rupture_days = (int)env_long("PARCOURS_RUPTURE_DAYS", 7);
+    cfg->rupture_check_s = (int)env_long("PARCOURS_RUPTURE_CHECK", 300);
+    cfg->s2ri_retry_max_s = (int)env_long("PARCOURS_S2RI_RETRY_MAX", 300);
+    cfg->s2ri_timeout_s = (int)env_long("PARCOURS_S2RI_TIMEOUT", 30);
 }
 
 static bool parse_hex(const char *hex, size_t len, unsigned char *out, size_t outlen)

@@ -24,12 +24,27 @@ typedef struct app_config {
     int login_max_failures_addr; /* per client address, PARCOURS_LOGIN_MAX_FAILURES_ADDR, 20 */
     int64_t login_window_ms;   /* PARCOURS_LOGIN_WINDOW seconds, default 15 min */
     bool secure_cookie;        /* PARCOURS_SECURE_COOKIE=1 behind a TLS proxy */
+    int break_glass_hours;     /* PARCOURS_BREAK_GLASS_HOURS, default 24 */
+    size_t max_attachment;     /* PARCOURS_MAX_ATTACHMENT bytes, default 5 MiB */
+    /* HL7 v2 interface (src/hl7) */
+    const char *mllp_addr;     /* PARCOURS_MLLP ADDR:PORT, NULL = no listener */
+    const char *s2ri_addr;     /* PARCOURS_S2RI HOST:PORT, NULL = no outbound feed */
+    size_t mllp_max_frame;     /* PARCOURS_MLLP_MAX_FRAME bytes, default 1 MiB */
+    int mllp_idle_s;           /* PARCOURS_MLLP_IDLE seconds, default 300 */
+    int mllp_max_conn;         /* PARCOURS_MLLP_MAX_CONN, default 64 */
+    int rupture_days;          /* PARCOURS_RUPTURE_DAYS, default 7 */
+    int rupture_check_s;       /* PARCOURS_RUPTURE_CHECK seconds, default 300 */
+    int s2ri_retry_max_s;      /* PARCOURS_S2RI_RETRY_MAX seconds (back-off cap), default 300 */
+    int s2ri_timeout_s;        /* PARCOURS_S2RI_TIMEOUT seconds for an ACK, default 30 */
 } app_config;
+
+typedef struct audit_queue audit_queue;
 
 typedef struct app {
     app_config cfg;
     db *db;
     unsigned char secret[APP_SECRET_BYTES]; /* keys the audit chain */
+    audit_queue *audit_q; /* group commit of audit events (serve only), or NULL */
 } app;
 
 /* Fills cfg with defaults overridden by the PARCOURS_* environment variables. */

@@ -1,7 +1,12 @@
 #include "core/audit.h"
 
+#include "util/alloc.h"
+#include "util/log.h"
+
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* "<len>:<bytes>|" per field: unambiguous whatever the fields contain; NULL
@@ -50,36 +55,166 @@ void audit_hash(const unsigned char key[APP_SECRET_BYTES], const audit_row *row,
     sodium_bin2hex(out, 65, digest, sizeof digest);
 }
 
+/* Reserves the next link, hashes and appends row, inside conn's open transaction. */
+static db_rc append_row(const app *a, db_conn *conn, arena *ar, audit_row *row)
+{
+    char hash[65];
+    db_rc rc = audit_store_reserve(conn, ar, &row->seq, &row->prev_hash);
+    if (rc != DB_OK)
+        return rc;
+    audit_hash(a->secret, row, hash);
+    row->hash = hash;
+    rc = audit_store_append(conn, ar, row);
+    row->hash = NULL;
+    return rc;
+}
+
+/* ---- group commit ------------------------------------------------------- */
+
+typedef struct audit_waiter {
+    audit_row row;
+    bool done;
+    db_rc result;
+    struct audit_waiter *next;
+} audit_waiter;
+
+struct audit_queue {
+    app *app;
+    db *db; /* a connection of its own: never waits on the request pool */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    audit_waiter *head, *tail;
+    bool stop;
+};
+
+static void *audit_writer(void *arg)
+{
+    audit_queue *q = arg;
+    arena ar;
+    arena_init(&ar, 64 * 1024);
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (!q->head && !q->stop)
+            pthread_cond_wait(&q->work, &q->mu);
+        if (!q->head && q->stop)
+            break;
+        audit_waiter *batch = q->head;
+        q->head = q->tail = NULL;
+        pthread_mutex_unlock(&q->mu);
+
+        db_conn *conn = db_acquire(q->db);
+        db_rc rc = DB_ERROR;
+        for (int attempt = 0; attempt < 3 && rc != DB_OK; attempt++) {
+            arena_reset(&ar);
+            rc = db_begin_write(conn);
+            for (audit_waiter *w = batch; rc == DB_OK && w; w = w->next)
+                rc = append_row(q->app, conn, &ar, &w->row);
+            if (rc == DB_OK)
+                rc = db_commit(conn);
+            else
+                db_rollback(conn);
+        }
+        db_release(q->db, conn);
+        if (rc != DB_OK)
+            log_error("audit", "%s", "could not commit a batch of audit events");
+
+        pthread_mutex_lock(&q->mu);
+        for (audit_waiter *w = batch; w; w = w->next) {
+            w->result = rc;
+            w->done = true;
+        }
+        pthread_cond_broadcast(&q->done);
+    }
+    pthread_mutex_unlock(&q->mu);
+    arena_free(&ar);
+    return NULL;
+}
+
+bool audit_queue_start(app *a, char *err, size_t errsz)
+{
+    audit_queue *q = xcalloc(1, sizeof *q);
+    q->app = a;
+    q->db = db_open(a->cfg.db_url, 1, err, errsz);
+    if (!q->db) {
+        free(q);
+        return false;
+    }
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->work, NULL);
+    pthread_cond_init(&q->done, NULL);
+    if (pthread_create(&q->thread, NULL, audit_writer, q) != 0) {
+        snprintf(err, errsz, "cannot start the audit writer thread");
+        db_close(q->db);
+        free(q);
+        return false;
+    }
+    a->audit_q = q;
+    return true;
+}
+
+void audit_queue_stop(app *a)
+{
+    audit_queue *q = a->audit_q;
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stop = true;
+    pthread_cond_signal(&q->work);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->work);
+    pthread_cond_destroy(&q->done);
+    db_close(q->db);
+    free(q);
+    a->audit_q = NULL;
+}
+
+/* Queues row and waits until the writer committed it. */
+static db_rc enqueue_and_wait(audit_queue *q, const audit_row *row)
+{
+    audit_waiter w = {.row = *row};
+    pthread_mutex_lock(&q->mu);
+    if (q->tail)
+        q->tail->next = &w;
+    else
+        q->head = &w;
+    q->tail = &w;
+    pthread_cond_signal(&q->work);
+    while (!w.done)
+        pthread_cond_wait(&q->done, &q->mu);
+    pthread_mutex_unlock(&q->mu);
+    return w.result;
+}
+
 core_rc audit_record(ctx *c, const audit_event *e)
 {
+    audit_row row = {
+        .at = c->now_ms,
+        .user_id = e->user_id ? e->user_id : (c->who ? c->who->user_id : 0),
+        .user_login = e->login ? e->login : (c->who ? c->who->login : NULL),
+        .action = e->action,
+        .object_type = e->object_type,
+        .object_id = e->object_id,
+        .patient_id = e->patient_id,
+        .outcome = e->outcome ? e->outcome : AUDIT_SUCCESS,
+        .client_addr = c->client_addr,
+        .request_id = c->request_id,
+        .detail = e->detail,
+    };
+    db_conn *held = c->conn_;
+    if (held && db_in_tx(held))
+        /* inside the caller's transaction: commits or rolls back with it */
+        return append_row(c->app, held, c->arena, &row) == DB_OK ? CORE_OK : CORE_ERROR;
+    if (c->app->audit_q)
+        return enqueue_and_wait(c->app->audit_q, &row) == DB_OK ? CORE_OK : CORE_ERROR;
     db_conn *conn = ctx_db(c);
-    bool own_tx = !db_in_tx(conn);
     for (int attempt = 0; attempt < 3; attempt++) {
-        if (own_tx && db_begin_write(conn) != DB_OK)
+        if (db_begin_write(conn) != DB_OK)
             continue;
-        audit_row row = {
-            .at = c->now_ms,
-            .user_id = e->user_id ? e->user_id : (c->who ? c->who->user_id : 0),
-            .user_login = e->login ? e->login : (c->who ? c->who->login : NULL),
-            .action = e->action,
-            .object_type = e->object_type,
-            .object_id = e->object_id,
-            .patient_id = e->patient_id,
-            .outcome = e->outcome ? e->outcome : AUDIT_SUCCESS,
-            .client_addr = c->client_addr,
-            .request_id = c->request_id,
-            .detail = e->detail,
-        };
-        char hash[65];
-        db_rc rc = audit_store_reserve(conn, c->arena, &row.seq, &row.prev_hash);
-        if (rc == DB_OK) {
-            audit_hash(c->app->secret, &row, hash);
-            row.hash = hash;
-            rc = audit_store_append(conn, c->arena, &row);
-        }
-        if (!own_tx)
-            return rc == DB_OK ? CORE_OK : CORE_ERROR;
-        if (rc == DB_OK && db_commit(conn) == DB_OK)
+        audit_row copy = row;
+        if (append_row(c->app, conn, c->arena, &copy) == DB_OK && db_commit(conn) == DB_OK)
             return CORE_OK;
         db_rollback(conn);
     }

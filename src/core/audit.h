@@ -34,6 +34,15 @@ typedef struct audit_event {
  * rolls back with the change it records), else in a transaction of its own. */
 core_rc audit_record(ctx *c, const audit_event *e);
 
+/* Starts the audit writer of a serving process: events recorded outside a
+ * transaction (reads, refusals) are queued, and one thread appends every
+ * queued event in one transaction, on its own connection, then wakes their
+ * callers — who still return only once their event is committed. Under load
+ * this turns N commits into one (group commit). Returns false on failure. */
+bool audit_queue_start(app *a, char *err, size_t errsz);
+/* Writes what is queued, then stops the writer. */
+void audit_queue_stop(app *a);
+
 /* Computes the hash of row (its prev_hash included) as 64 hex chars into out. */
 void audit_hash(const unsigned char key[APP_SECRET_BYTES], const audit_row *row, char out[65]);
 

@@ -1,9 +1,11 @@
 #include "core/patients.h"
 #include "core/audit.h"
+#include "core/circle.h"
 #include "core/identity_review.h"
 #include "core/ins.h"
 #include "core/name_match.h"
 #include "core/text.h"
+#include "hl7/hl7_outbound.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -343,6 +345,10 @@ core_rc patients_create(ctx *c, const patient_input *in, patient *out, duplicate
     db_rc drc = patient_store_insert(conn, c->arena, &p);
     for (int i = 0; drc == DB_OK && i < in->nidentifiers; i++)
         drc = patient_store_add_identifier(conn, c->arena, p.id, &in->identifiers[i]);
+    if (drc == DB_OK)
+        drc = circle_add_creator(c, p.id); /* whoever creates the record takes part in the care */
+    if (drc == DB_OK) /* ADT A28 for the regional identity server, committed with the record */
+        drc = hl7_outbox_enqueue_patient(c, &p, "A28");
     if (drc == DB_OK && st != INS_STATUS_PROV)
         drc = patient_store_record_status(conn, c->arena, p.id, "PROV", p.identity_status,
                                           in->insi, in->document_type, "création",
@@ -375,13 +381,16 @@ core_rc patients_create(ctx *c, const patient_input *in, patient *out, duplicate
     return CORE_OK;
 }
 
-/* Loads the surviving record for id (following merges). */
-static core_rc load(ctx *c, int64_t id, patient *out, core_error *err)
+/* Loads the surviving record for id (following merges) if the principal may
+ * access it now (care circle, territory, break-the-glass). */
+static core_rc load(ctx *c, int64_t id, const char *action, patient *out, core_error *err)
 {
     int64_t survivor;
-    db_rc drc = patient_store_resolve(ctx_db(c), c->arena, id, &survivor);
-    if (drc == DB_OK)
-        drc = patient_store_get(ctx_db(c), c->arena, survivor, out);
+    authz_basis basis;
+    core_rc rc = authz_patient(c, id, action, &survivor, &basis, err);
+    if (rc != CORE_OK)
+        return rc;
+    db_rc drc = patient_store_get(ctx_db(c), c->arena, survivor, out);
     if (drc == DB_NOTFOUND)
         return core_fail(err, CORE_NOTFOUND, "patient.not_found", NULL, "Patient introuvable.");
     if (drc != DB_OK)
@@ -393,7 +402,7 @@ core_rc patients_get(ctx *c, int64_t id, patient *out, core_error *err)
 {
     if (!patients_may_access(c->who))
         return forbid(c, "patient.read", id, err);
-    core_rc rc = load(c, id, out, err);
+    core_rc rc = load(c, id, "patient.read", out, err);
     if (rc != CORE_OK)
         return rc;
     if (audit_record(c, &(audit_event){.action = "patient.read", .object_type = "patient",
@@ -419,7 +428,7 @@ core_rc patients_update(ctx *c, int64_t id, int64_t expected_version, const pati
     if (rc != CORE_OK)
         return rc;
     patient old;
-    if ((rc = load(c, id, &old, err)) != CORE_OK)
+    if ((rc = load(c, id, "patient.update", &old, err)) != CORE_OK)
         return rc;
     if (old.id != id)
         return core_fail(err, CORE_CONFLICT, "patient.merged", NULL,
@@ -468,6 +477,8 @@ core_rc patients_update(ctx *c, int64_t id, int64_t expected_version, const pati
     }
     for (int i = 0; drc == DB_OK && i < in->nidentifiers; i++)
         drc = patient_store_add_identifier(conn, c->arena, p.id, &in->identifiers[i]);
+    if (drc == DB_OK) /* ADT A31 for the regional identity server */
+        drc = hl7_outbox_enqueue_patient(c, &p, "A31");
     if (drc == DB_OK && downgraded)
         drc = patient_store_record_status(conn, c->arena, p.id, old.identity_status, "PROV",
                                           false, NULL, "traits stricts modifiés",
@@ -498,7 +509,7 @@ core_rc patients_set_status(ctx *c, int64_t id, bool insi, const char *document_
     if (!patients_may_access(c->who))
         return forbid(c, "patient.status", id, err);
     patient p;
-    core_rc rc = load(c, id, &p, err);
+    core_rc rc = load(c, id, "patient.status", &p, err);
     if (rc != CORE_OK)
         return rc;
     ins_status from;
@@ -533,6 +544,8 @@ core_rc patients_set_status(ctx *c, int64_t id, bool insi, const char *document_
     db_rc drc = db_begin_write(conn);
     if (drc == DB_OK)
         drc = patient_store_update(conn, c->arena, &p, p.version);
+    if (drc == DB_OK) /* ADT A31: the status decides whether the INS may be shared */
+        drc = hl7_outbox_enqueue_patient(c, &p, "A31");
     if (drc == DB_OK)
         drc = patient_store_record_status(conn, c->arena, p.id, ins_status_code(from), to_code,
                                           insi, document_type, reason,
@@ -578,7 +591,7 @@ core_rc patients_add_identifier(ctx *c, int64_t id, const patient_identifier *id
                          "Un identifiant local a une autorité (system) et une valeur de 1 à 100 "
                          "caractères.");
     patient p;
-    core_rc rc = load(c, id, &p, err);
+    core_rc rc = load(c, id, "patient.identifier", &p, err);
     if (rc != CORE_OK)
         return rc;
     db_conn *conn = ctx_db(c);

@@ -13,11 +13,15 @@ typedef enum route_auth {
 
 typedef void (*route_handler)(req *r);
 
+/* max_body value meaning "the attachment limit" (PARCOURS_MAX_ATTACHMENT). */
+#define ROUTE_BODY_ATTACHMENT ((size_t)-1)
+
 typedef struct route {
     const char *method;
     const char *pattern; /* segments; ":name" captures one segment */
     route_handler handler;
     route_auth auth;
+    size_t max_body; /* 0 = the server's --max-body; larger for uploads */
 } route;
 
 typedef enum route_match { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_BAD_METHOD } route_match;

@@ -6,6 +6,7 @@
 #include "http/request.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "http/stream.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -28,6 +29,7 @@ struct http_server {
     int port;
     atomic_int_fast64_t in_flight;
     char **route_names; /* "METHOD pattern" per route, for metrics labels */
+    stream_hub *streams; /* live streams (SSE) and their waker thread */
 };
 
 static void request_id_new(char out[24])
@@ -161,7 +163,7 @@ static void dispatch(http_server *s, req *r)
     if (r->body_too_large) {
         reply_problem(r, 413, "body.too_large", "Requête trop volumineuse",
                       arena_printf(&r->arena, "Le corps de la requête dépasse %zu octets.",
-                                   s->app->cfg.max_body),
+                                   r->body.max),
                       NULL);
         return;
     }
@@ -195,15 +197,20 @@ static void dispatch(http_server *s, req *r)
                       arena_printf(&r->arena, "Aucune ressource à l'adresse %s.", r->path), NULL);
 }
 
-static enum MHD_Result send_reply(req *r)
+static enum MHD_Result send_reply(http_server *s, req *r)
 {
-    size_t len = 0;
-    char *body = buf_steal(&r->out, &len);
-    bool head = strcmp(r->method, "HEAD") == 0;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(head ? 0 : len, body, MHD_RESPMEM_MUST_FREE);
-    if (head)
-        free(body);
+    /* a handler that accepted a live stream gets a callback response (NULL
+     * when refused: a 503 problem was written into r instead) */
+    stream *st = stream_claim(r);
+    struct MHD_Response *resp = st ? stream_response(s->streams, st, r) : NULL;
+    if (!resp) {
+        size_t len = 0;
+        char *body = buf_steal(&r->out, &len);
+        bool head = strcmp(r->method, "HEAD") == 0;
+        resp = MHD_create_response_from_buffer(head ? 0 : len, body, MHD_RESPMEM_MUST_FREE);
+        if (head)
+            free(body);
+    }
     if (r->content_type)
         MHD_add_response_header(resp, "Content-Type", r->content_type);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
@@ -237,12 +244,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r = req_new(s, conn, method, url);
         atomic_fetch_add(&s->in_flight, 1);
         *con_cls = r;
+        /* uploads have a limit of their own: find the route from the headers */
+        const char *allow_unused;
+        size_t limit = s->app->cfg.max_body;
+        if (router_match(api_routes, api_route_count, r, &allow_unused) == ROUTE_FOUND &&
+            api_routes[r->route].max_body)
+            limit = api_routes[r->route].max_body == ROUTE_BODY_ATTACHMENT ? s->app->cfg.max_attachment
+                                                                : api_routes[r->route].max_body;
+        r->route = -1;
+        r->nparams = 0;
+        r->body.max = limit;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > s->app->cfg.max_body) {
+        if (cl && strtoull(cl, NULL, 10) > limit) {
             /* refuse before reading the body: MHD sends the 413, then closes */
             r->body_too_large = true;
             dispatch(s, r);
-            return send_reply(r);
+            return send_reply(s, r);
         }
         return MHD_YES;
     }
@@ -253,14 +270,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             /* a chunked body grew past the limit: drain a bounded amount so that
              * the client can read our 413, then give up on the connection */
             r->discarded += *upload_data_size;
-            if (r->discarded > 4 * s->app->cfg.max_body)
+            if (r->discarded > 4 * r->body.max)
                 return MHD_NO;
         }
         *upload_data_size = 0;
         return MHD_YES;
     }
     dispatch(s, r);
-    return send_reply(r);
+    /* the handler's transaction has ended: wake the streams it notified */
+    stream_hub_flush(s->streams);
+    return send_reply(s, r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -332,6 +351,13 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
     }
     s->route_names[api_route_count] = xstrdup("GET /metrics");
     metrics_init((const char *const *)s->route_names, api_route_count + 1);
+    s->streams = stream_hub_start(a, err, errsz);
+    if (!s->streams) {
+        metrics_free();
+        free_route_names(s);
+        free(s);
+        return NULL;
+    }
     unsigned int threads = (unsigned int)(a->cfg.threads > 0 ? a->cfg.threads : 1);
     s->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
@@ -342,6 +368,8 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errsz, "cannot listen on %s (address in use or not available)", addr);
+        stream_hub_stop(s->streams);
+        stream_hub_free(s->streams);
         metrics_free();
         free_route_names(s);
         free(s);
@@ -360,9 +388,13 @@ int http_server_port(const http_server *s)
 void http_server_stop(http_server *s, int timeout_ms)
 {
     MHD_quiesce_daemon(s->daemon);
+    /* open streams would never finish on their own: end them first (this also
+     * resumes every suspended connection, which MHD_stop_daemon requires) */
+    stream_hub_stop(s->streams);
     for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < timeout_ms; waited += 10)
         usleep(10000);
     MHD_stop_daemon(s->daemon);
+    stream_hub_free(s->streams);
     metrics_free();
     free_route_names(s);
     free(s);

@@ -132,3 +132,29 @@ db_rc account_store_count(db_conn *c, arena *a, int64_t *n)
         *n = db_int(&rows, 0, 0);
     return rc;
 }
+
+db_rc account_store_set_professional(db_conn *c, arena *a, int64_t id, int64_t professional_id,
+                                     int64_t now)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a, "UPDATE app_user SET professional_id = ?, updated_at = ? WHERE id = ?",
+                       DB_PARAMS(professional_id ? DB_INT(professional_id) : DB_NULLP, DB_INT(now),
+                                 DB_INT(id)),
+                       &rows);
+    return expect_one(rc, &rows);
+}
+
+db_rc account_store_by_professional(db_conn *c, arena *a, int64_t professional_id, account *out)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "SELECT " ACCOUNT_COLS " FROM app_user WHERE professional_id = ?"
+                       " ORDER BY id LIMIT 1",
+                       DB_PARAMS(DB_INT(professional_id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (rows.n == 0)
+        return DB_NOTFOUND;
+    read_account(&rows, 0, out);
+    return DB_OK;
+}

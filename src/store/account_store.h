@@ -31,5 +31,11 @@ db_rc account_store_set_display_name(db_conn *c, arena *a, int64_t id, const cha
                                      int64_t now);
 /* Number of accounts (used to tell a fresh database from a populated one). */
 db_rc account_store_count(db_conn *c, arena *a, int64_t *n);
+/* Links the account to a directory professional (0 unlinks). DB_NOTFOUND: no
+ * such account. */
+db_rc account_store_set_professional(db_conn *c, arena *a, int64_t id, int64_t professional_id,
+                                     int64_t now);
+/* The first account linked to professional_id; DB_NOTFOUND when none. */
+db_rc account_store_by_professional(db_conn *c, arena *a, int64_t professional_id, account *out);
 
 #endif

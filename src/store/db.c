@@ -12,7 +12,11 @@
 struct db_conn {
     void *handle;
     const db_driver *drv;
+    db *owner;
     bool in_tx;
+    bool holds_write_lock;
+    bool in_batch;  /* a group-commit transaction is open (db_batch_begin) */
+    int savepoints; /* units of work open inside the batch */
     db_conn *next_free;
 };
 
@@ -24,6 +28,10 @@ struct db {
     db_conn *free_list;
     pthread_mutex_t lock;
     pthread_cond_t available;
+    /* SQLite has one writer at a time; its busy handler waits by sleeping
+     * (1, 2, 5, 10... ms), which shows as p99 spikes under load. Writers of
+     * this process queue on a mutex instead, handing over in microseconds. */
+    pthread_mutex_t write_lock;
 };
 
 static atomic_uint_fast64_t error_count;
@@ -86,8 +94,10 @@ db *db_open(const char *url, int pool_size, char *err, size_t errsz)
     d->conns = xcalloc((size_t)pool_size, sizeof *d->conns);
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->available, NULL);
+    pthread_mutex_init(&d->write_lock, NULL);
     for (int i = 0; i < pool_size; i++) {
         d->conns[i].drv = drv;
+        d->conns[i].owner = d;
         d->conns[i].handle = drv->connect(target, err, errsz);
         if (!d->conns[i].handle) {
             db_close(d);
@@ -108,6 +118,7 @@ void db_close(db *d)
             d->drv->disconnect(d->conns[i].handle);
     pthread_mutex_destroy(&d->lock);
     pthread_cond_destroy(&d->available);
+    pthread_mutex_destroy(&d->write_lock);
     free(d->conns);
     free(d->url_redacted);
     free(d);
@@ -136,6 +147,8 @@ db_conn *db_acquire(db *d)
 
 void db_release(db *d, db_conn *c)
 {
+    if (c->in_batch)
+        db_batch_rollback(c);
     if (c->in_tx)
         db_rollback(c);
     pthread_mutex_lock(&d->lock);
@@ -160,27 +173,88 @@ db_rc db_exec_script(db_conn *c, const char *sql)
     return c->drv->exec_script(c->handle, sql);
 }
 
+static void release_write_lock(db_conn *c)
+{
+    if (c->holds_write_lock) {
+        c->holds_write_lock = false;
+        pthread_mutex_unlock(&c->owner->write_lock);
+    }
+}
+
+/* Inside a batch, a unit of work is a SAVEPOINT: its own rollback undoes it
+ * alone, its commit only releases it (the batch commits it durably). */
 db_rc db_begin_write(db_conn *c)
 {
+    if (c->in_batch) {
+        db_rc src = c->drv->exec_script(c->handle, "SAVEPOINT unit");
+        if (src == DB_OK)
+            c->savepoints++;
+        return src;
+    }
+    if (c->drv->kind == DB_SQLITE) {
+        pthread_mutex_lock(&c->owner->write_lock);
+        c->holds_write_lock = true;
+    }
     db_rc rc = c->drv->exec_script(c->handle, c->drv->begin_write_sql);
     if (rc == DB_OK)
         c->in_tx = true;
+    else
+        release_write_lock(c);
     return rc;
 }
 
 db_rc db_commit(db_conn *c)
 {
+    if (c->in_batch) {
+        if (c->savepoints == 0)
+            return DB_OK;
+        c->savepoints--;
+        return c->drv->exec_script(c->handle, "RELEASE SAVEPOINT unit");
+    }
     db_rc rc = c->drv->exec_script(c->handle, "COMMIT");
     if (rc != DB_OK)
-        db_rollback(c);
+        c->drv->exec_script(c->handle, "ROLLBACK");
     c->in_tx = false;
+    release_write_lock(c);
     return rc;
 }
 
 void db_rollback(db_conn *c)
 {
+    if (c->in_batch) {
+        if (c->savepoints == 0)
+            return; /* nothing of the caller's own is open */
+        c->savepoints--;
+        c->drv->exec_script(c->handle, "ROLLBACK TO SAVEPOINT unit; RELEASE SAVEPOINT unit");
+        return;
+    }
     c->drv->exec_script(c->handle, "ROLLBACK");
     c->in_tx = false;
+    release_write_lock(c);
+}
+
+db_rc db_batch_begin(db_conn *c)
+{
+    db_rc rc = db_begin_write(c);
+    if (rc == DB_OK) {
+        c->in_batch = true;
+        c->savepoints = 0;
+    }
+    return rc;
+}
+
+db_rc db_batch_commit(db_conn *c)
+{
+    c->in_batch = false;
+    c->savepoints = 0;
+    return db_commit(c);
+}
+
+void db_batch_rollback(db_conn *c)
+{
+    c->in_batch = false;
+    c->savepoints = 0;
+    db_rollback(c);
 }
 
 bool db_in_tx(const db_conn *c)

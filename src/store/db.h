@@ -81,6 +81,16 @@ void db_rollback(db_conn *c);
 /* True while a transaction opened with db_begin_write is open on c. */
 bool db_in_tx(const db_conn *c);
 
+/* Group commit (the HL7 listener's): db_batch_begin opens one write
+ * transaction in which db_begin_write / db_commit / db_rollback become
+ * SAVEPOINT / RELEASE / ROLLBACK TO, so that each unit of work (one message)
+ * stays all-or-nothing while many share one durable COMMIT. Nothing is
+ * durable before db_batch_commit returns DB_OK; on failure the whole batch is
+ * rolled back. db_in_tx is true for the whole batch. */
+db_rc db_batch_begin(db_conn *c);
+db_rc db_batch_commit(db_conn *c);
+void db_batch_rollback(db_conn *c);
+
 /* The driver's last error message on this connection. */
 const char *db_errmsg(db_conn *c);
 /* Errors counted since start (for /metrics). */

@@ -39,7 +39,7 @@ static void *sq_connect(const char *path, char *err, size_t errsz)
     char pragmas[512];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
-             "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;",
+             "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
              sync && strcmp(sync, "FULL") == 0 ? "FULL" : "NORMAL");
     char *msg = NULL;
     if (sqlite3_exec(h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {

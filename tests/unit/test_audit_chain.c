@@ -69,7 +69,7 @@ static void records_then_verifies_and_detects_an_edit(void **state)
     memcpy(a.secret, key, sizeof key);
     a.db = db_open(url, 1, err, sizeof err);
     assert_non_null(a.db);
-    assert_int_equal(migrate_apply(a.db, err, sizeof err), 1);
+    assert_true(migrate_apply(a.db, err, sizeof err) >= 1);
     arena ar;
     arena_init(&ar, 0);
     principal who = {.user_id = 5, .login = "inf.bernard", .role = "professional"};

@@ -70,13 +70,17 @@ export function freshDatabase() {
 }
 
 /* Starts `parcours serve` on a fresh, initialised database with the demo
- * accounts. Options: args (extra serve flags), env, demo (default true). */
-export async function startServer({ args = [], env = {}, demo = true, db } = {}) {
+ * accounts. Options: args (extra serve flags), env, demo (default true), db
+ * (an existing database), setup (default true: run init, and demo if asked). */
+export async function startServer({ args = [], env = {}, demo = true, db, setup = true } = {}) {
   const database = db || freshDatabase();
   const common = ['--db', database.url, '--secret-file', database.secret];
-  let r = runCli(['init', ...common]);
-  if (r.status !== 0) throw new Error(`init failed: ${r.stderr}`);
-  if (demo) {
+  let r;
+  if (setup) {
+    r = runCli(['init', ...common]);
+    if (r.status !== 0) throw new Error(`init failed: ${r.stderr}`);
+  }
+  if (setup && demo) {
     r = runCli(['demo', ...common]);
     if (r.status !== 0) throw new Error(`demo failed: ${r.stderr}`);
   }
@@ -111,6 +115,15 @@ export async function startServer({ args = [], env = {}, demo = true, db } = {})
     sql: (q) => database.sql(q),
   };
   return server;
+}
+
+/* A second `serve` process on the database (and secret) of a running server,
+ * as behind a load balancer. Its close() only stops it: the database belongs
+ * to the first server. */
+export async function startPeer(server, { args = [], env = {} } = {}) {
+  const peer = await startServer({ args, env, db: server.db, setup: false });
+  peer.close = async () => { await peer.stop(); };
+  return peer;
 }
 
 /* One HTTP request. body: an object (sent as JSON) or a string/Buffer (sent

@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# bench/identity.sh: patient identities at scale, on loopback only.
+#   (a) bulk load rate of `parcours synth` (secondary indexes dropped and rebuilt,
+#       and, for comparison, kept during the load);
+#   (b) through the HTTP API with wrk (-c16 -t2, Lua scripts varying the queries
+#       over real values sampled from the loaded data): search by birth date +
+#       3-letter name prefix, INS lookup, and the authenticated GET /api/me as the
+#       same-run baseline;
+#   (c) duplicate detection quality against the ground truth (build/bench/dupeval);
+#   (d) POST /api/patients (duplicate check + insert + audit event) at that size.
+#
+#   bench/identity.sh                                  N = 1,000,000 (several minutes)
+#   BENCH_N=100000 BENCH_DURATION=3s BENCH_RUNS=1 bench/identity.sh      a quick run
+#
+# Environment (defaults in brackets):
+#   BENCH_N              patients loaded [1000000]
+#   BENCH_DUPLICATES     fraction of corrupted duplicates [0.05]
+#   BENCH_SEED           generator seed [1]
+#   BENCH_KEEP_INDEXES=0 skip the comparison load that keeps the indexes [1: run it]
+#   BENCH_DUPEVAL=0      skip the duplicate-detection quality run [1]
+#   BENCH_DUPEVAL_SAMPLE non-duplicates sampled by dupeval [= number of duplicates]
+#   BENCH_DURATION       wrk duration of each measurement [10s]
+#   BENCH_WARMUP         wrk warm-up before each measurement, discarded [2s]
+#   BENCH_RUNS           interleaved repetitions; the median is reported [3]
+#   BENCH_CONNECTIONS    wrk connections [16]
+#   BENCH_WRK_THREADS    wrk threads [2]
+#   BENCH_SERVER_THREADS parcours --threads [2]
+#   BENCH_POST_BODIES    request bodies generated per POST run [60000]
+#   BENCH_PERF=FILE      also record `perf record -g` on parcours during one extra search run
+#   BENCH_KEEP=DIR       keep the database, truth file and wrk outputs in DIR
+#   PARCOURS_BENCH_PG    URL of an EMPTY PostgreSQL database: also measure the load there
+#   WRK                  the wrk binary [/usr/bin/wrk, else wrk from PATH]
+#
+# Targets: load >= 50,000 patients/s (SQLite); search p99 < 5 ms; INS lookup
+# p99 < 2 ms; POST /api/patients p99 < 10 ms; duplicate detection at the review
+# threshold: precision >= 0.98 and recall >= 0.95.
+
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+N=${BENCH_N:-1000000}
+DUPS=${BENCH_DUPLICATES:-0.05}
+SEED=${BENCH_SEED:-1}
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-2s}
+RUNS=${BENCH_RUNS:-3}
+CONNS=${BENCH_CONNECTIONS:-16}
+WRK_THREADS=${BENCH_WRK_THREADS:-2}
+SERVER_THREADS=${BENCH_SERVER_THREADS:-2}
+POST_BODIES=${BENCH_POST_BODIES:-60000}
+WRK=${WRK:-$(command -v /usr/bin/wrk || command -v wrk || true)}
+PARCOURS=build/release/parcours
+DUPEVAL=build/bench/dupeval
+
+die() { echo "bench/identity.sh: $*" >&2; exit 1; }
+[ -n "$WRK" ] || die "wrk not found (apt-get install -y wrk)"
+for tool in curl sqlite3 pkg-config; do
+    command -v "$tool" >/dev/null || die "$tool not found"
+done
+[[ $N =~ ^[1-9][0-9]*$ ]] || die "BENCH_N must be a positive integer"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+
+SERVER_PID=
+WRK_PID=
+TMP=
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+    if [ -n "$WRK_PID" ]; then kill "$WRK_PID" 2>/dev/null || true; fi
+    if [ -n "$SERVER_PID" ]; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [ -n "$TMP" ] && [ -z "${BENCH_KEEP:-}" ]; then rm -rf "$TMP"; fi
+    return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- build ---------------------------------------------------------------------
+echo "== building $PARCOURS and $DUPEVAL"
+make --no-print-directory -s all >/dev/null || die "make failed"
+mkdir -p build/bench
+# shellcheck disable=SC2046  # pkg-config output is meant to be split
+cc -O2 -g -std=c17 -D_GNU_SOURCE -Wall -Wextra -Isrc bench/dupeval.c build/release/libparcours.a \
+    $(pkg-config --cflags --libs libmicrohttpd sqlite3 libpq libsodium libcjson) -lpthread -lm \
+    -o "$DUPEVAL" || die "cannot build $DUPEVAL"
+
+if [ -n "${BENCH_KEEP:-}" ]; then
+    TMP=$BENCH_KEEP
+    mkdir -p "$TMP"
+else
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/parcours-identity.XXXXXX")
+fi
+# a private copy: a concurrent `make` cannot swap the binary under the bench
+cp "$PARCOURS" "$TMP/parcours"
+PARCOURS="$TMP/parcours"
+DB="sqlite:$TMP/p.db"
+SECRET="$TMP/secret"
+rm -f "$TMP"/p.db* "$TMP"/k.db*
+
+echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+echo "   SQLite $(sqlite3 --version | cut -d' ' -f1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- (a) load rate ----------------------------------------------------------------
+# rate_of FILE: the patients/s figure of a synth report
+rate_of() { sed -n 's/.*: \([0-9]*\) patients\/s$/\1/p' "$1" | head -n1; }
+
+"$PARCOURS" init --db "$DB" --secret-file "$SECRET" >/dev/null
+"$PARCOURS" demo --db "$DB" --secret-file "$SECRET" >/dev/null
+echo "== (a) parcours synth --patients $N --duplicates $DUPS --seed $SEED (indexes dropped, rebuilt at the end)"
+"$PARCOURS" synth --patients "$N" --duplicates "$DUPS" --seed "$SEED" --truth "$TMP/truth.csv" \
+    --db "$DB" --secret-file "$SECRET" | tee "$TMP/load.txt"
+LOAD_RATE=$(rate_of "$TMP/load.txt")
+[ -n "$LOAD_RATE" ] || die "cannot read the load rate"
+echo "   database: $(du -h "$TMP/p.db" | cut -f1)"
+
+KEEP_RATE=
+if [ "${BENCH_KEEP_INDEXES:-1}" = 1 ]; then
+    echo "== (a') the same load keeping the secondary indexes (maintained row by row)"
+    "$PARCOURS" init --db "sqlite:$TMP/k.db" --secret-file "$SECRET" >/dev/null
+    "$PARCOURS" synth --patients "$N" --duplicates "$DUPS" --seed "$SEED" --keep-indexes \
+        --db "sqlite:$TMP/k.db" --secret-file "$SECRET" | tee "$TMP/load-keep.txt"
+    KEEP_RATE=$(rate_of "$TMP/load-keep.txt")
+    rm -f "$TMP"/k.db*
+fi
+
+PG_RATE=
+if [ -n "${PARCOURS_BENCH_PG:-}" ]; then
+    echo "== (a'') the same load on PostgreSQL (one INSERT ... unnest() per 2048 rows)"
+    "$PARCOURS" init --db "$PARCOURS_BENCH_PG" --secret-file "$SECRET" >/dev/null
+    "$PARCOURS" synth --patients "$N" --duplicates "$DUPS" --seed "$SEED" \
+        --db "$PARCOURS_BENCH_PG" --secret-file "$SECRET" | tee "$TMP/load-pg.txt"
+    PG_RATE=$(rate_of "$TMP/load-pg.txt")
+fi
+
+# --- (c) duplicate detection quality ------------------------------------------------
+RECALL=
+PRECISION=
+if [ "${BENCH_DUPEVAL:-1}" = 1 ]; then
+    echo "== (c) duplicate detection against the ground truth (threshold IDMATCH_POTENTIAL)"
+    sample_args=()
+    [ -n "${BENCH_DUPEVAL_SAMPLE:-}" ] && sample_args=(--sample "$BENCH_DUPEVAL_SAMPLE")
+    "$DUPEVAL" --db "$DB" --truth "$TMP/truth.csv" "${sample_args[@]}" | tee "$TMP/dupeval.txt"
+    RECALL=$(sed -n 's/^dupeval: .* recall=\([0-9.]*\).*/\1/p' "$TMP/dupeval.txt")
+    PRECISION=$(sed -n 's/^dupeval: .* precision=\([0-9.]*\).*/\1/p' "$TMP/dupeval.txt")
+    PRECISION_SET=$(sed -n 's/^dupeval: .* precision_set=\([0-9.]*\).*/\1/p' "$TMP/dupeval.txt")
+fi
+
+# --- query lists sampled from the loaded data ----------------------------------------
+echo "== sampling queries from the data"
+sqlite3 -batch "$TMP/p.db" "SELECT '/api/patients?birth_date=' || birth_date || '&name=' || substr(norm_birth_name, 1, 3) FROM patient ORDER BY random() LIMIT 2000" >"$TMP/search.paths"
+sqlite3 -batch "$TMP/p.db" "SELECT '/api/patients?ins=' || ins_value FROM patient WHERE ins_value IS NOT NULL ORDER BY random() LIMIT 2000" >"$TMP/ins.paths"
+echo "   $(wc -l <"$TMP/search.paths") searches (e.g. $(head -n1 "$TMP/search.paths")), $(wc -l <"$TMP/ins.paths") INS"
+
+# --- server --------------------------------------------------------------------------
+"$PARCOURS" serve --db "$DB" --secret-file "$SECRET" --http 127.0.0.1:0 \
+    --threads "$SERVER_THREADS" --web-root web >"$TMP/server.out" 2>"$TMP/server.err" &
+SERVER_PID=$!
+PORT=
+for ((i = 0; i < 400; i++)); do
+    PORT=$(sed -n 's|.*listening on http://[0-9.]*:\([0-9]*\)/.*|\1|p' "$TMP/server.out" | head -n1)
+    [ -n "$PORT" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || die "parcours serve exited at start-up: $(cat "$TMP/server.err")"
+    sleep 0.05
+done
+[ -n "$PORT" ] || die "parcours serve did not start listening"
+BASE="http://127.0.0.1:$PORT"
+# a professional: search and creation are theirs (administrators never read identities)
+TOKEN=$(curl -sS --max-time 10 -H 'Content-Type: application/json' \
+    -d '{"login":"dr.martin","password":"parcours-demo"}' "$BASE/api/session" |
+    sed -n 's/.*"token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+[ -n "$TOKEN" ] || die "login failed"
+for path in /api/me "$(head -n1 "$TMP/search.paths")" "$(head -n1 "$TMP/ins.paths")"; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $TOKEN" "$BASE$path")
+    [ "$code" = 200 ] || die "GET $path answered $code"
+done
+
+# run_wrk OUT DURATION URL [LUA]: wrk in the background so that the EXIT trap can stop it
+run_wrk() {
+    local out=$1 d=$2 url=$3 lua=${4:-}
+    local args=(-t"$WRK_THREADS" -c"$CONNS" -d"$d" --latency -H "Authorization: Bearer $TOKEN")
+    [ -n "$lua" ] && args+=(-s "$lua")
+    "$WRK" "${args[@]}" "$url" >"$out" 2>&1 &
+    WRK_PID=$!
+    if ! wait "$WRK_PID"; then
+        WRK_PID=
+        die "wrk failed on $url: $(cat "$out")"
+    fi
+    WRK_PID=
+}
+rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
+pct_ms() {
+    awk -v p="$2" '$1 == p {
+        v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+        f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1
+        printf "%.3f", v * f }' "$1"
+}
+non2xx() { awk '/Non-2xx or 3xx responses:/ {print $NF; f = 1} END {if (!f) print 0}' "$1"; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+NAMES=("GET /api/me (auth, baseline)" "search birth date + 3 letters" "search by INS" "POST /api/patients")
+declare -A RPS P50 P99 BAD
+echo "== (b, d) wrk -t$WRK_THREADS -c$CONNS -d$DURATION --latency (warm-up $WARMUP), $RUNS interleaved runs, server --threads $SERVER_THREADS"
+for ((run = 1; run <= RUNS; run++)); do
+    echo "   run $run, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    for ((i = 0; i < 4; i++)); do
+        f="$TMP/run$run.$i.txt"
+        case $i in
+        0) run_wrk "$TMP/warm.txt" "$WARMUP" "$BASE/api/me"
+           run_wrk "$f" "$DURATION" "$BASE/api/me" ;;
+        1) BENCH_PATHS="$TMP/search.paths" run_wrk "$TMP/warm.txt" "$WARMUP" "$BASE/" bench/identity_get.lua
+           BENCH_PATHS="$TMP/search.paths" run_wrk "$f" "$DURATION" "$BASE/" bench/identity_get.lua ;;
+        2) BENCH_PATHS="$TMP/ins.paths" run_wrk "$TMP/warm.txt" "$WARMUP" "$BASE/" bench/identity_get.lua
+           BENCH_PATHS="$TMP/ins.paths" run_wrk "$f" "$DURATION" "$BASE/" bench/identity_get.lua ;;
+        3) # fresh identities for each run (another seed, no duplicates): each body is sent once
+           "$PARCOURS" synth --patients "$POST_BODIES" --duplicates 0 --seed $((SEED * 1000 + run)) \
+               --jsonl "$TMP/posts.jsonl"
+           "$PARCOURS" synth --patients 2000 --duplicates 0 --seed $((SEED * 1000 + 500 + run)) \
+               --jsonl "$TMP/warm.jsonl"
+           BENCH_BODIES="$TMP/warm.jsonl" BENCH_WRK_THREADS=$WRK_THREADS \
+               run_wrk "$TMP/warm.txt" "$WARMUP" "$BASE/" bench/identity_post.lua
+           BENCH_BODIES="$TMP/posts.jsonl" BENCH_WRK_THREADS=$WRK_THREADS \
+               run_wrk "$f" "$DURATION" "$BASE/" bench/identity_post.lua ;;
+        esac
+        r=$(rps "$f")
+        p50=$(pct_ms "$f" 50%)
+        p99=$(pct_ms "$f" 99%)
+        [ -n "$r" ] && [ -n "$p99" ] || die "cannot read wrk's output: $(cat "$f")"
+        RPS[$i]+=" $r"
+        P50[$i]+=" $p50"
+        P99[$i]+=" $p99"
+        BAD[$i]+=" $(non2xx "$f")"
+        printf '   %-32s %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  non-2xx %s\n' "${NAMES[$i]}" "$r" \
+            "$p50" "$p99" "$(non2xx "$f")"
+    done
+done
+
+if [ -n "${BENCH_PERF:-}" ]; then
+    command -v perf >/dev/null || die "perf not found"
+    echo "== perf record on parcours (pid $SERVER_PID) during a search run -> $BENCH_PERF"
+    perf record -F 499 --call-graph dwarf,16384 -p "$SERVER_PID" -o "$BENCH_PERF" >"$TMP/perf.log" 2>&1 &
+    perf_pid=$!
+    sleep 0.5
+    BENCH_PATHS="$TMP/search.paths" run_wrk "$TMP/perf-wrk.txt" "$DURATION" "$BASE/" bench/identity_get.lua
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+    echo "   $(rps "$TMP/perf-wrk.txt") req/s under perf; read it with: perf report -i $BENCH_PERF --no-children"
+fi
+echo "   patients after the POST runs: $(sqlite3 -batch "$TMP/p.db" 'SELECT count(*) FROM patient')"
+
+# --- report ------------------------------------------------------------------------------
+echo
+echo "== results: N=$N, medians of $RUNS runs (wrk -t$WRK_THREADS -c$CONNS -d$DURATION; $(nproc) cores shared by wrk and the server)"
+me_rps=$(median <<<"${RPS[0]}")
+printf '| %-30s | %9s | %9s | %9s | %14s | %7s |\n' "what" "req/s" "p50 (ms)" "p99 (ms)" "vs /api/me req/s" "non-2xx"
+printf '|%s|%s|%s|%s|%s|%s|\n' "--------------------------------" "----------:" "----------:" "----------:" "-----------------:" "--------:"
+for ((i = 0; i < 4; i++)); do
+    r=$(median <<<"${RPS[$i]}")
+    printf '| %-30s | %9.0f | %9.3f | %9.3f | %15.1f%% | %7s |\n' "${NAMES[$i]}" "$r" \
+        "$(median <<<"${P50[$i]}")" "$(median <<<"${P99[$i]}")" \
+        "$(awk -v a="$r" -v b="$me_rps" 'BEGIN {print a / b * 100}')" "$(tr ' ' '+' <<<"${BAD[$i]# }")"
+done
+echo
+verdict() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo FAIL; fi; }
+printf '%s  load >= 50,000 patients/s on SQLite (%s/s; keeping the indexes: %s/s%s)\n' \
+    "$(verdict "$LOAD_RATE >= 50000")" "$LOAD_RATE" "${KEEP_RATE:-not measured}" \
+    "${PG_RATE:+; PostgreSQL: $PG_RATE/s}"
+printf '%s  search birth date + 3 letters p99 < 5 ms (%s ms)\n' \
+    "$(verdict "$(median <<<"${P99[1]}") < 5")" "$(median <<<"${P99[1]}")"
+printf '%s  INS lookup p99 < 2 ms (%s ms)\n' "$(verdict "$(median <<<"${P99[2]}") < 2")" "$(median <<<"${P99[2]}")"
+printf '%s  POST /api/patients p99 < 10 ms (%s ms)\n' "$(verdict "$(median <<<"${P99[3]}") < 10")" "$(median <<<"${P99[3]}")"
+if [ -n "$RECALL" ]; then
+    printf '%s  duplicate detection recall >= 0.95 (%s)\n' "$(verdict "$RECALL >= 0.95")" "$RECALL"
+    printf '%s  duplicate detection precision >= 0.98 (%s over the query set; %s estimated over the whole set)\n' \
+        "$(verdict "$PRECISION >= 0.98")" "$PRECISION" "$PRECISION_SET"
+fi
+exit 0

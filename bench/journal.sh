@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Journal benchmark (issue: care coordination). Loopback only, bounded.
+#   PATIENTS=100000 MEMBERS=10 NOTES=10000000 DURATION=15s bash bench/journal.sh
+# Builds a synthetic SQLite database (N patients, M circle members each, K notes),
+# serves it, and measures with wrk -c64 in the same run:
+#   - authenticated GET /api/me (baseline),
+#   - GET a random patient's latest 50 notes (circle check + audited read),
+#   - POST a note (audit event + notifications to the circle, committed before the
+#     answer: WAL, synchronous=NORMAL survives kill -9 of the server).
+# PARCOURS_BENCH_PG=postgres://... runs the same on PostgreSQL (an empty database).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PATIENTS=${PATIENTS:-100000}
+MEMBERS=${MEMBERS:-10}
+NOTES=${NOTES:-10000000}
+DURATION=${DURATION:-15s}
+export PATIENTS
+make -s >/dev/null
+mkdir -p build/bench
+cc -O2 -std=c17 -D_GNU_SOURCE -Isrc bench/gen_journal.c build/release/libparcours.a \
+    $(pkg-config --libs libmicrohttpd sqlite3 libpq libsodium libcjson) -lpthread -lm \
+    -o build/bench/gen_journal
+BIN=build/release/parcours
+tmp=$(mktemp -d /tmp/parcours-bench-journal.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+run_backend() {
+    local url=$1 label=$2
+    local common=(--db "$url" --secret-file "$tmp/secret")
+    $BIN init "${common[@]}" >/dev/null
+    $BIN demo "${common[@]}" >/dev/null
+    local users=()
+    for i in $(seq 1 $((MEMBERS - 1))); do
+        echo "bench-password-$i" | $BIN user add "bench.$i" --role professional --password-stdin "${common[@]}" >/dev/null
+    done
+    for i in $(seq 1 $((MEMBERS - 1))); do users+=("bench.$i"); done
+    echo "== $label: generating $PATIENTS patients x $MEMBERS members, $NOTES notes"
+    build/bench/gen_journal "$url" "$PATIENTS" "$MEMBERS" "$NOTES" dr.martin "${users[@]}"
+    $BIN serve "${common[@]}" --http 127.0.0.1:0 --threads 2 >"$tmp/out" 2>/dev/null &
+    pids+=($!)
+    for _ in $(seq 1 100); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.1; done
+    local port
+    port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$tmp/out")
+    local token
+    token=$(curl -s -X POST "http://127.0.0.1:$port/api/session" -H 'Content-Type: application/json' \
+        -d '{"login":"dr.martin","password":"parcours-demo"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+    local auth="Authorization: Bearer $token"
+    wrk -t2 -c64 -d3s -H "$auth" "http://127.0.0.1:$port/api/me" >/dev/null
+    local me reads posts
+    me=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" "http://127.0.0.1:$port/api/me")
+    reads=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" -s bench/journal_read.lua "http://127.0.0.1:$port")
+    local before after
+    before=$(curl -s -H "$auth" "http://127.0.0.1:$port/metrics" | sed -n 's/^parcours_http_requests_total{route="POST \/api\/patients\/:id\/notes",status="201"} //p')
+    posts=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" -s bench/journal_post.lua "http://127.0.0.1:$port")
+    after=$(curl -s -H "$auth" "http://127.0.0.1:$port/metrics" | sed -n 's/^parcours_http_requests_total{route="POST \/api\/patients\/:id\/notes",status="201"} //p')
+    kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+    local me_rps read_rps post_rps
+    me_rps=$(echo "$me" | awk '/Requests\/sec/ {print $2}')
+    read_rps=$(echo "$reads" | awk '/Requests\/sec/ {print $2}')
+    post_rps=$(echo "$posts" | awk '/Requests\/sec/ {print $2}')
+    printf '%-34s %10s req/s  p99 %s\n' "GET /api/me (baseline)" "$me_rps" "$(echo "$me" | awk '/ 99%/ {print $2}')"
+    printf '%-34s %10s req/s  p99 %s  ratio %.2f (target >= 0.20)  non-2xx: %s\n' "GET latest 50 notes" "$read_rps" \
+        "$(echo "$reads" | awk '/ 99%/ {print $2}')" "$(echo "$read_rps $me_rps" | awk '{print $1/$2}')" \
+        "$(echo "$reads" | awk '/Non-2xx/ {print $5}')"
+    printf '%-34s %10s req/s  p99 %s  notes created: %s (target >= 2000/s)  non-2xx: %s\n' "POST a note" "$post_rps" \
+        "$(echo "$posts" | awk '/ 99%/ {print $2}')" "$(( ${after:-0} - ${before:-0} ))" \
+        "$(echo "$posts" | awk '/Non-2xx/ {print $5}')"
+}
+
+run_backend "sqlite:$tmp/journal.db" "SQLite"
+if [ -n "${PARCOURS_BENCH_PG:-}" ]; then
+    run_backend "$PARCOURS_BENCH_PG" "PostgreSQL"
+fi

@@ -1,0 +1,1554 @@
+/* synth: synthetic French patient identities (see synth.h). */
+#include "core/synth.h"
+#include "core/audit.h"
+#include "core/identity_match.h"
+#include "core/ins.h"
+#include "core/name_match.h"
+#include "store/patient_bulk.h"
+#include "util/alloc.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ==== random numbers ===================================================== */
+
+/* splitmix64: tiny, fast, good enough for test data, and seekable: every
+ * record gets a stream of its own from (seed, stream, index). */
+typedef struct rng {
+    uint64_t s;
+} rng;
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rng_next(rng *r)
+{
+    r->s += 0x9E3779B97F4A7C15ull;
+    return mix64(r->s);
+}
+
+enum { STREAM_PERSON = 1, STREAM_DUPLICATE = 2, STREAM_INS = 3 };
+
+static rng rng_for(uint64_t seed, uint64_t stream, uint64_t index)
+{
+    return (rng){mix64(seed ^ mix64(stream * 0xD1B54A32D192ED03ull ^ mix64(index + 1)))};
+}
+
+/* Uniform in [0, n). */
+static uint64_t rng_below(rng *r, uint64_t n)
+{
+    return (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64);
+}
+
+static double rng_unit(rng *r)
+{
+    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+static bool rng_chance(rng *r, double p)
+{
+    return rng_unit(r) < p;
+}
+
+/* Index i with probability cum[i] - cum[i-1] (cum increasing, cum[n-1] total). */
+static int pick_cumulative(rng *r, const double *cum, int n)
+{
+    double u = rng_unit(r) * cum[n - 1];
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (cum[mid] > u)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ==== embedded data ====================================================== */
+
+/* Common French family names, most frequent first (after the INSEE birth
+ * registers' ranking, approximately). The weight of rank r is r^-0.45: Martin
+ * about 0.4% of everyone, the 300th name about 0.03%, as in France. */
+static const char *const FAMILY_NAMES[] = {
+    "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau",
+    "Laurent", "Simon", "Michel", "Lefebvre", "Leroy", "Roux", "David", "Bertrand", "Morel",
+    "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent",
+    "Muller", "Lefèvre", "Faure", "André", "Mercier", "Blanc", "Guérin", "Boyer", "Garnier",
+    "Chevalier", "François", "Legrand", "Gauthier", "Garcia", "Perrin", "Robin", "Clément",
+    "Morin", "Nicolas", "Henry", "Roussel", "Mathieu", "Gautier", "Masson", "Marchand", "Duval",
+    "Denis", "Dumont", "Marie", "Lemaire", "Noël", "Meyer", "Dufour", "Meunier", "Brun",
+    "Blanchard", "Giraud", "Joly", "Rivière", "Lucas", "Brunet", "Gaillard", "Barbier", "Arnaud",
+    "Martinez", "Gérard", "Roche", "Renard", "Schmitt", "Roy", "Leroux", "Colin", "Vidal",
+    "Caron", "Picard", "Roger", "Fabre", "Aubert", "Lemoine", "Renaud", "Dumas", "Lacroix",
+    "Olivier", "Philippe", "Bourgeois", "Pierre", "Benoît", "Rey", "Leclerc", "Payet", "Rolland",
+    "Leclercq", "Guillaume", "Lecomte", "Lopez", "Jean", "Dupuy", "Guillot", "Hubert", "Berger",
+    "Carpentier", "Sanchez", "Dupuis", "Moulin", "Louis", "Deschamps", "Huet", "Vasseur", "Perez",
+    "Boucher", "Fleury", "Royer", "Klein", "Jacquet", "Adam", "Paris", "Poirier", "Marty", "Aubry",
+    "Guyot", "Carré", "Charles", "Renault", "Charpentier", "Ménard", "Maillard", "Baron",
+    "Bertin", "Bailly", "Hervé", "Schneider", "Fernandez", "Le Gall", "Collet", "Léger",
+    "Bouvier", "Julien", "Prévost", "Millet", "Perrot", "Daniel", "Le Roux", "Cousin", "Germain",
+    "Breton", "Besson", "Langlois", "Rémy", "Le Goff", "Pelletier", "Lévêque", "Perrier",
+    "Leblanc", "Barré", "Lebrun", "Marchal", "Weber", "Mallet", "Hamon", "Boulanger", "Jacob",
+    "Monnier", "Michaud", "Rodriguez", "Guichard", "Gillet", "Étienne", "Grondin", "Poulain",
+    "Tessier", "Chevallier", "Collin", "Chauvin", "Da Silva", "Bouchet", "Gay", "Lemaître",
+    "Bénard", "Maréchal", "Humbert", "Reynaud", "Antoine", "Hoarau", "Perret", "Barthélemy",
+    "Cordier", "Pichon", "Lejeune", "Gilbert", "Lamy", "Delaunay", "Pasquier", "Carlier",
+    "Laporte", "Gonzalez", "Nguyen", "Dos Santos", "Pereira", "Ferreira", "Bousquet", "Tanguy",
+    "Guillou", "Le Bihan", "Le Guen", "Riou", "Morvan", "Le Floch", "Hébert", "Thébault",
+    "Chrétien", "Pépin", "Géraud", "Vallée", "Lesage", "Bouvet", "Bodin", "Marion", "Guillet",
+    "Cartier", "Blondel", "Jourdan", "Labbé", "Lebreton", "Leduc", "Sauvage", "Delmas", "Hoareau",
+    "Teixeira", "Raynaud", "Fischer", "Ollivier", "Benard", "Navarro", "Blin", "Lebon", "Paul",
+    "Baudry", "Martins", "Coulon", "Gomez", "Launay", "Maillot", "Bigot", "Texier", "Rousset",
+    "Devaux", "Jacques", "Bonnin", "Barbe", "Guillon", "Bazin", "Régnier", "Leconte", "Descamps",
+    "Le Corre", "Le Meur", "Kerbrat", "Guégan", "Jégou", "Le Bras", "Salaün", "Quéré",
+    "Carlier", "Dias", "Rocher", "Gros", "Traoré", "Diallo", "Haddad", "Benali", "Mansour",
+    "Ferrand", "Vial", "Lemaitre", "Rouxel", "Pruvost", "Delattre", "Lefort", "Maury", "Poulet",
+    "Turpin", "Bonneau", "Guillard", "Sabatier", "Hamel", "Lelièvre", "Fèvre", "Lefeuvre",
+    "d'Artagnan", "d'Almeida", "de la Fontaine", "de Saint-Exupéry", "du Pont", "d'Ornano",
+    "Le Hénaff", "Desbois", "Courtois", "Joubert", "Chauvet", "Guillemin", "Valentin", "Lenoir",
+    "Gallet", "Besnard", "Millot", "Barre", "Roques", "Delorme", "Brunel", "Poirot", "Bouquet",
+    "Hardy", "Gaudin", "Moulinier", "Jamet", "Tardy", "Charrier", "Grégoire", "Josse", "Husson",
+};
+
+/* Share of people whose family name comes from the list above; the others get
+ * a generated one from a space of about 60,000 French-looking names. */
+#define LIST_NAME_SHARE 0.16
+#define COMPOUND_NAME_SHARE 0.04
+
+/* Generated names: root + optional middle + ending (Chavillard, Bourgenet...).
+ * Roots end with a consonant, middles and endings start with a vowel. */
+static const char *const NAME_ROOTS[] = {
+    "Bour",  "Char", "Chav", "Gir",  "Mor",  "Pel",   "Riv",  "Vill", "Bon",  "Mal",  "Font",
+    "Mont",  "Brun", "Cour", "Lam",  "Sauv", "Tess",  "Jourd", "Gaud", "Fav",  "Pasc", "Rég",
+    "Vel",   "Bar",  "Bel",  "Ber",  "Blanch", "Bouch", "Briss", "Cal", "Cam",  "Carr", "Cass",
+    "Chab",  "Chen", "Clav", "Coll", "Corn", "Coud",  "Dal",  "Dam",  "Delm", "Desp", "Dor",
+    "Duc",   "Fer",  "Fouc", "Gall", "Garn", "Gaul",  "Gill", "Grav", "Gren", "Guill", "Jacqu",
+    "Jan",   "Lab",  "Lach", "Lang", "Lar",  "Laud",  "Lav",  "Lec",  "Leg",  "Marc", "Mass",
+    "Mat",   "Maug", "Merc", "Mich", "Mill", "Mouss", "Nav",  "Pag",  "Parm", "Pat",  "Peyr",
+    "Pic",   "Pin",  "Pomm", "Pout", "Rab",  "Ram",   "Ren",  "Rib",  "Rob",  "Roch", "Rouss",
+    "Sal",   "Sarr", "Sav",  "Serr", "Tard", "Thomm", "Tourn", "Trav", "Val", "Varn", "Verd",
+    "Vign",  "Vinc", "Bess", "Bod",  "Buss", "Chal",  "Chap", "Crois", "Dub", "Esc",  "Fal",
+    "Frém",  "Gob",  "Gross", "Henn", "Jol", "Lap",   "Mab",  "Nod",  "Oll",  "Quen", "Rag",
+    "Sol",   "Taill", "Vach", "Vern", "Aub", "Arn",   "Bég",  "Cott", "Daub", "Ev",   "Gét",
+    "Hoc",   "Ib",   "Lour", "Mén",  "Noir", "Orl",   "Prud", "Rég",  "Ség",  "Thib", "Urb",
+};
+static const char *const NAME_MIDDLES[] = {
+    "", "", "", "", "", "ev", "ill", "ell", "er", "ign", "ol", "ar", "enn", "ur", "an", "ers",
+};
+static const char *const NAME_ENDINGS[] = {
+    "and", "ard", "aud", "ault", "eau", "el",   "elle", "et",   "ette", "ier", "ière", "in",
+    "ine", "ot",  "otte", "on",  "ou",  "oux",  "ais",  "é",    "ès",   "ac",  "at",   "y",
+    "ol",  "aux", "ieux", "enne", "ec", "ay",   "eaux", "ant",  "ois",  "ange", "eix", "ez",
+    "ieu", "oul",
+};
+
+/* Given names: sex, the birth year they peaked, their weight at the peak. */
+typedef struct given_entry {
+    const char *name;
+    short peak;
+    short weight;
+} given_entry;
+
+static const given_entry GIVEN_F[] = {
+    {"Marie", 1925, 100},        {"Jeanne", 1925, 60},        {"Germaine", 1925, 30},
+    {"Marguerite", 1925, 30},    {"Suzanne", 1928, 35},       {"Madeleine", 1928, 35},
+    {"Simone", 1930, 35},        {"Yvonne", 1928, 30},        {"Denise", 1932, 35},
+    {"Louise", 1925, 25},        {"Paulette", 1935, 25},      {"Odette", 1932, 20},
+    {"Lucienne", 1930, 20},      {"Renée", 1930, 20},         {"Andrée", 1932, 20},
+    {"Raymonde", 1932, 15},      {"Marcelle", 1928, 20},      {"Hélène", 1945, 20},
+    {"Thérèse", 1935, 20},       {"Jacqueline", 1940, 45},    {"Monique", 1948, 50},
+    {"Colette", 1942, 25},       {"Josette", 1942, 20},       {"Ginette", 1940, 20},
+    {"Huguette", 1940, 15},      {"Gisèle", 1940, 18},        {"Micheline", 1940, 18},
+    {"Christiane", 1948, 30},    {"Nicole", 1950, 40},        {"Françoise", 1950, 45},
+    {"Danielle", 1952, 25},      {"Michèle", 1952, 35},       {"Annie", 1955, 25},
+    {"Bernadette", 1950, 20},    {"Claudine", 1952, 20},      {"Évelyne", 1955, 20},
+    {"Chantal", 1958, 35},       {"Martine", 1958, 45},       {"Christine", 1960, 40},
+    {"Sylvie", 1963, 45},        {"Catherine", 1960, 45},     {"Brigitte", 1958, 30},
+    {"Dominique", 1958, 20},     {"Patricia", 1962, 30},      {"Isabelle", 1967, 45},
+    {"Nathalie", 1968, 50},      {"Véronique", 1965, 30},     {"Valérie", 1968, 35},
+    {"Corinne", 1965, 25},       {"Laurence", 1966, 25},      {"Pascale", 1963, 20},
+    {"Florence", 1968, 20},      {"Agnès", 1962, 15},         {"Béatrice", 1962, 15},
+    {"Muriel", 1968, 15},        {"Anne", 1965, 25},          {"Sandrine", 1972, 45},
+    {"Karine", 1973, 30},        {"Stéphanie", 1977, 40},     {"Céline", 1978, 40},
+    {"Virginie", 1976, 30},      {"Delphine", 1974, 25},      {"Séverine", 1976, 25},
+    {"Aurélie", 1982, 40},       {"Émilie", 1985, 35},        {"Julie", 1985, 40},
+    {"Élodie", 1985, 30},        {"Caroline", 1980, 25},      {"Mélanie", 1983, 30},
+    {"Audrey", 1984, 30},        {"Laetitia", 1980, 25},      {"Sophie", 1975, 30},
+    {"Cécile", 1975, 20},        {"Marion", 1990, 30},        {"Pauline", 1990, 30},
+    {"Laura", 1992, 35},         {"Camille", 1998, 35},       {"Manon", 1997, 40},
+    {"Sarah", 1995, 30},         {"Marine", 1993, 25},        {"Charlotte", 1995, 25},
+    {"Mathilde", 1995, 25},      {"Océane", 1997, 25},        {"Anaïs", 1995, 25},
+    {"Justine", 1994, 20},       {"Clara", 2003, 25},         {"Léa", 2003, 45},
+    {"Chloé", 2003, 35},         {"Inès", 2008, 25},          {"Lucie", 2003, 20},
+    {"Zoé", 2008, 20},           {"Emma", 2010, 45},          {"Jade", 2015, 35},
+    {"Louise", 2018, 40},        {"Alice", 2018, 30},         {"Lina", 2018, 25},
+    {"Rose", 2020, 25},          {"Anna", 2015, 20},          {"Ambre", 2020, 25},
+    {"Mia", 2021, 20},           {"Julia", 2018, 15},         {"Mila", 2021, 15},
+    {"Romane", 2010, 15},        {"Maëlys", 2008, 15},        {"Juliette", 2015, 20},
+    {"Éloïse", 2012, 10},        {"Margaux", 2000, 15},       {"Clémence", 2000, 15},
+    {"Noémie", 1998, 15},        {"Agathe", 2015, 12},        {"Capucine", 2015, 8},
+    {"Nolwenn", 1995, 10},       {"Gwenaëlle", 1980, 6},      {"Solène", 1995, 10},
+    {"Maëlle", 2008, 12},        {"Anne-Marie", 1950, 15},    {"Marie-Claude", 1950, 12},
+    {"Marie-Thérèse", 1940, 12}, {"Marie-France", 1955, 10},  {"Marie-Christine", 1955, 12},
+    {"Anne-Sophie", 1980, 10},   {"Marie-Hélène", 1955, 10},  {"Marie-Claire", 1955, 8},
+    {"Marie-José", 1950, 8},     {"Marie-Noëlle", 1958, 6},   {"Marie-Laure", 1970, 8},
+    {"Anne-Laure", 1980, 8},     {"Geneviève", 1945, 20},     {"Henriette", 1925, 15},
+    {"Berthe", 1922, 12},        {"Yvette", 1935, 25},        {"Éliane", 1938, 12},
+    {"Arlette", 1938, 10},       {"Fabienne", 1968, 20},      {"Emmanuelle", 1970, 15},
+    {"Angélique", 1975, 15},     {"Jessica", 1988, 15},       {"Amandine", 1988, 20},
+    {"Mégane", 1995, 12},        {"Nadia", 1975, 8},          {"Fatima", 1975, 8},
+    {"Yasmine", 2000, 8},        {"Éléonore", 2010, 6},       {"Héloïse", 2008, 8},
+    {"Zélie", 2018, 6},          {"Joséphine", 1925, 10},     {"Léonie", 2018, 12},
+};
+
+static const given_entry GIVEN_M[] = {
+    {"Jean", 1930, 100},          {"Pierre", 1935, 60},         {"André", 1928, 45},
+    {"René", 1928, 40},           {"Louis", 1925, 35},          {"Marcel", 1928, 35},
+    {"Roger", 1930, 35},          {"Georges", 1928, 30},        {"Henri", 1928, 30},
+    {"Maurice", 1928, 30},        {"Raymond", 1930, 30},        {"Robert", 1932, 35},
+    {"Lucien", 1928, 20},         {"Fernand", 1925, 15},        {"Albert", 1925, 18},
+    {"Paul", 1930, 25},           {"Joseph", 1925, 25},         {"Émile", 1922, 15},
+    {"Léon", 1922, 15},           {"Gaston", 1922, 12},         {"Jacques", 1945, 50},
+    {"Michel", 1948, 60},         {"Claude", 1945, 40},         {"Bernard", 1947, 45},
+    {"Guy", 1945, 25},            {"Gérard", 1950, 40},         {"Daniel", 1950, 40},
+    {"Jean-Pierre", 1950, 35},    {"Jean-Claude", 1948, 30},    {"Alain", 1953, 45},
+    {"Christian", 1955, 35},      {"Jean-Louis", 1952, 20},     {"Jean-Marie", 1952, 20},
+    {"Jean-Paul", 1952, 18},      {"Jean-Jacques", 1950, 15},   {"Jean-François", 1960, 18},
+    {"Jean-Michel", 1958, 20},    {"Jean-Luc", 1960, 18},       {"Patrick", 1958, 40},
+    {"Philippe", 1962, 45},       {"Dominique", 1958, 20},      {"Didier", 1962, 30},
+    {"Éric", 1967, 40},           {"Pascal", 1963, 35},         {"Thierry", 1964, 35},
+    {"Francis", 1955, 15},        {"Serge", 1955, 20},          {"Yves", 1950, 20},
+    {"Gilles", 1960, 25},         {"Denis", 1960, 20},          {"Bruno", 1965, 25},
+    {"Christophe", 1970, 45},     {"Laurent", 1968, 40},        {"Stéphane", 1970, 40},
+    {"Frédéric", 1970, 35},       {"Olivier", 1970, 35},        {"Hervé", 1962, 20},
+    {"Patrice", 1962, 15},        {"Marc", 1965, 25},           {"Franck", 1968, 20},
+    {"Jérôme", 1974, 30},         {"Sébastien", 1977, 40},      {"Nicolas", 1980, 45},
+    {"David", 1975, 35},          {"Cédric", 1978, 25},         {"Fabrice", 1970, 20},
+    {"Ludovic", 1977, 15},        {"Arnaud", 1978, 15},         {"Julien", 1983, 40},
+    {"Mickaël", 1980, 20},        {"Jérémy", 1988, 25},         {"Guillaume", 1985, 30},
+    {"Romain", 1990, 30},         {"Anthony", 1988, 25},        {"Kévin", 1992, 35},
+    {"Thomas", 1992, 40},         {"Alexandre", 1990, 30},      {"Maxime", 1995, 35},
+    {"Quentin", 1996, 25},        {"Florian", 1992, 20},        {"Benjamin", 1990, 20},
+    {"Adrien", 1995, 18},         {"Clément", 1998, 22},        {"Antoine", 1995, 25},
+    {"Valentin", 1998, 18},       {"Lucas", 2003, 45},          {"Hugo", 2005, 35},
+    {"Théo", 2005, 35},           {"Enzo", 2008, 25},           {"Mathis", 2008, 20},
+    {"Nathan", 2005, 35},         {"Léo", 2012, 35},            {"Gabriel", 2015, 45},
+    {"Raphaël", 2015, 35},        {"Louis", 2015, 35},          {"Arthur", 2018, 35},
+    {"Jules", 2016, 30},          {"Adam", 2016, 30},           {"Noah", 2019, 25},
+    {"Tom", 2010, 20},            {"Paul", 2015, 20},           {"Sacha", 2018, 20},
+    {"Timéo", 2012, 12},          {"Mattéo", 2012, 18},         {"Ethan", 2010, 18},
+    {"Nolan", 2012, 12},          {"Baptiste", 2000, 15},       {"Corentin", 1998, 12},
+    {"Erwan", 1995, 10},          {"Gaël", 1985, 10},           {"Loïc", 1980, 15},
+    {"Yannick", 1970, 15},        {"Tristan", 2000, 8},         {"Malo", 2015, 10},
+    {"Aurélien", 1983, 12},       {"Grégory", 1978, 15},        {"Matthieu", 1980, 15},
+    {"Vincent", 1975, 25},        {"Xavier", 1970, 15},         {"Samuel", 1995, 15},
+    {"Noé", 2019, 18},            {"Victor", 2015, 15},         {"Marius", 2020, 10},
+    {"Mohamed", 1990, 12},        {"Yanis", 2005, 12},          {"Rayan", 2005, 10},
+    {"Ewen", 2010, 8},            {"Jean-Baptiste", 1990, 10},  {"Étienne", 1925, 12},
+    {"Benoît", 1980, 15},         {"François", 1960, 25},       {"Jean-Christophe", 1970, 10},
+    {"Gérald", 1960, 6},          {"Régis", 1962, 10},          {"Joël", 1958, 15},
+    {"Noël", 1940, 8},            {"Félix", 2018, 12},          {"Côme", 2018, 6},
+};
+
+/* Communes: INSEE (COG) code, postcode, name, population in thousands (the
+ * weight for births and residences). Paris, Marseille and Lyon births are
+ * registered by arrondissement (751xx, 132xx, 6938x). */
+typedef struct commune {
+    const char *cog, *postcode, *name;
+    int weight;
+} commune;
+
+static const commune COMMUNES[] = {
+    {"75056", "75015", "Paris", 2100},          {"13055", "13008", "Marseille", 870},
+    {"69123", "69003", "Lyon", 520},            {"31555", "31000", "Toulouse", 500},
+    {"06088", "06000", "Nice", 340},            {"44109", "44000", "Nantes", 320},
+    {"34172", "34000", "Montpellier", 300},     {"67482", "67000", "Strasbourg", 290},
+    {"33063", "33000", "Bordeaux", 260},        {"59350", "59000", "Lille", 235},
+    {"35238", "35000", "Rennes", 222},          {"51454", "51100", "Reims", 180},
+    {"83137", "83000", "Toulon", 180},          {"42218", "42000", "Saint-Étienne", 173},
+    {"76351", "76600", "Le Havre", 168},        {"38185", "38000", "Grenoble", 158},
+    {"21231", "21000", "Dijon", 158},           {"49007", "49000", "Angers", 157},
+    {"30189", "30000", "Nîmes", 150},           {"69266", "69100", "Villeurbanne", 152},
+    {"63113", "63000", "Clermont-Ferrand", 147}, {"72181", "72000", "Le Mans", 145},
+    {"13001", "13100", "Aix-en-Provence", 145}, {"29019", "29200", "Brest", 140},
+    {"37261", "37000", "Tours", 136},           {"80021", "80000", "Amiens", 134},
+    {"87085", "87000", "Limoges", 130},         {"74010", "74000", "Annecy", 130},
+    {"66136", "66000", "Perpignan", 120},       {"57463", "57000", "Metz", 118},
+    {"25056", "25000", "Besançon", 117},        {"45234", "45000", "Orléans", 116},
+    {"76540", "76000", "Rouen", 112},           {"14118", "14000", "Caen", 106},
+    {"68224", "68100", "Mulhouse", 108},        {"54395", "54000", "Nancy", 104},
+    {"95018", "95100", "Argenteuil", 110},      {"93048", "93100", "Montreuil", 110},
+    {"93066", "93200", "Saint-Denis", 112},     {"59512", "59100", "Roubaix", 98},
+    {"59599", "59200", "Tourcoing", 98},        {"84007", "84000", "Avignon", 91},
+    {"86194", "86000", "Poitiers", 89},         {"64445", "64000", "Pau", 76},
+    {"17300", "17000", "La Rochelle", 77},      {"62193", "62100", "Calais", 67},
+    {"06029", "06400", "Cannes", 74},           {"2A004", "20000", "Ajaccio", 71},
+    {"2B033", "20200", "Bastia", 48},           {"29232", "29000", "Quimper", 63},
+    {"56260", "56000", "Vannes", 54},           {"56121", "56100", "Lorient", 57},
+    {"22278", "22000", "Saint-Brieuc", 44},     {"35288", "35400", "Saint-Malo", 46},
+    {"22113", "22300", "Lannion", 20},          {"29151", "29600", "Morlaix", 15},
+    {"35115", "35300", "Fougères", 20},         {"35360", "35500", "Vitré", 18},
+    {"35236", "35600", "Redon", 9},             {"22050", "22100", "Dinan", 14},
+    {"53130", "53000", "Laval", 50},            {"49099", "49300", "Cholet", 54},
+    {"44184", "44600", "Saint-Nazaire", 72},    {"85191", "85000", "La Roche-sur-Yon", 55},
+    {"79191", "79000", "Niort", 59},            {"16015", "16000", "Angoulême", 42},
+    {"24322", "24000", "Périgueux", 30},        {"47001", "47000", "Agen", 33},
+    {"64102", "64100", "Bayonne", 52},          {"65440", "65000", "Tarbes", 42},
+    {"82121", "82000", "Montauban", 61},        {"81004", "81000", "Albi", 49},
+    {"12202", "12000", "Rodez", 25},            {"46042", "46000", "Cahors", 20},
+    {"11069", "11000", "Carcassonne", 46},      {"34032", "34500", "Béziers", 78},
+    {"11262", "11100", "Narbonne", 55},         {"34301", "34200", "Sète", 44},
+    {"13004", "13200", "Arles", 51},            {"26362", "26000", "Valence", 64},
+    {"73065", "73000", "Chambéry", 60},         {"01053", "01000", "Bourg-en-Bresse", 42},
+    {"71270", "71000", "Mâcon", 34},            {"71076", "71100", "Chalon-sur-Saône", 45},
+    {"89024", "89000", "Auxerre", 35},          {"10387", "10000", "Troyes", 62},
+    {"08105", "08000", "Charleville-Mézières", 46}, {"88160", "88000", "Épinal", 32},
+    {"68066", "68000", "Colmar", 70},           {"90010", "90000", "Belfort", 47},
+    {"70550", "70000", "Vesoul", 15},           {"39300", "39000", "Lons-le-Saunier", 17},
+    {"58194", "58000", "Nevers", 33},           {"18033", "18000", "Bourges", 64},
+    {"36044", "36000", "Châteauroux", 43},      {"41018", "41000", "Blois", 46},
+    {"28085", "28000", "Chartres", 39},         {"27229", "27000", "Évreux", 47},
+    {"60057", "60000", "Beauvais", 56},         {"60159", "60200", "Compiègne", 40},
+    {"02691", "02100", "Saint-Quentin", 53},    {"62041", "62000", "Arras", 41},
+    {"62498", "62300", "Lens", 31},             {"59183", "59140", "Dunkerque", 87},
+    {"62160", "62200", "Boulogne-sur-Mer", 40}, {"59606", "59300", "Valenciennes", 43},
+    {"78646", "78000", "Versailles", 85},       {"92050", "92000", "Nanterre", 96},
+    {"92012", "92100", "Boulogne-Billancourt", 121}, {"94028", "94000", "Créteil", 92},
+    {"94081", "94400", "Vitry-sur-Seine", 95},  {"91228", "91000", "Évry-Courcouronnes", 66},
+    {"77288", "77000", "Melun", 41},            {"77284", "77100", "Meaux", 56},
+    {"95127", "95000", "Cergy", 66},            {"05061", "05000", "Gap", 41},
+    {"15014", "15000", "Aurillac", 25},         {"43157", "43000", "Le Puy-en-Velay", 19},
+    {"19031", "19100", "Brive-la-Gaillarde", 46}, {"03185", "03100", "Montluçon", 35},
+    {"50129", "50100", "Cherbourg-en-Cotentin", 78}, {"61001", "61000", "Alençon", 25},
+    {"40192", "40000", "Mont-de-Marsan", 30},   {"09122", "09000", "Foix", 9},
+    {"32013", "32000", "Auch", 22},             {"97209", "97200", "Fort-de-France", 76},
+    {"97120", "97110", "Pointe-à-Pitre", 15},   {"97411", "97400", "Saint-Denis", 150},
+    {"97302", "97300", "Cayenne", 63},          {"97416", "97410", "Saint-Pierre", 85},
+};
+
+/* Departments for births in a commune not listed above (a real-looking code:
+ * the department and a commune number). */
+static const char *const DEPARTMENTS[] = {
+    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15",
+    "16", "17", "18", "19", "2A", "2B", "21", "22", "23", "24", "25", "26", "27", "28", "29",
+    "30", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43", "44",
+    "45", "46", "47", "48", "49", "50", "51", "52", "53", "54", "55", "56", "57", "58", "59",
+    "60", "61", "62", "63", "64", "65", "66", "67", "68", "69", "70", "71", "72", "73", "74",
+    "76", "77", "78", "79", "80", "81", "82", "83", "84", "85", "86", "87", "88", "89", "90",
+    "91", "92", "93", "94", "95",
+};
+
+/* Countries of birth (COG code 99xxx), weighted like births abroad in France. */
+static const commune COUNTRIES[] = {
+    {"99352", NULL, "Algérie", 30}, {"99350", NULL, "Maroc", 25},     {"99351", NULL, "Tunisie", 10},
+    {"99139", NULL, "Portugal", 15}, {"99127", NULL, "Italie", 8},    {"99134", NULL, "Espagne", 6},
+    {"99109", NULL, "Allemagne", 4}, {"99131", NULL, "Belgique", 4},  {"99132", NULL, "Royaume-Uni", 3},
+    {"99208", NULL, "Turquie", 6},   {"99341", NULL, "Sénégal", 4},   {"99335", NULL, "Mali", 3},
+    {"99326", NULL, "Côte d'Ivoire", 4}, {"99322", NULL, "Cameroun", 3}, {"99333", NULL, "Madagascar", 3},
+    {"99243", NULL, "Viêt Nam", 3},  {"99216", NULL, "Chine", 3},     {"99114", NULL, "Roumanie", 3},
+    {"99122", NULL, "Pologne", 2},   {"99140", NULL, "Suisse", 2},
+};
+
+static const char *const STREET_TYPES[] = {"rue", "rue", "rue", "avenue", "boulevard", "place",
+                                           "impasse", "allée", "chemin", "route", "quai"};
+static const char *const STREET_NAMES[] = {
+    "de la Paix", "Victor Hugo", "Jean Jaurès", "de l'Église", "des Lilas", "du Général de Gaulle",
+    "Pasteur", "de la République", "des Écoles", "du Moulin", "de la Gare", "des Tilleuls",
+    "Saint-Michel", "du Château", "de Verdun", "Gambetta", "Voltaire", "Jules Ferry",
+    "de la Liberté", "des Acacias", "du Stade", "Émile Zola", "de Bretagne", "des Peupliers",
+    "de la Mairie", "du Port", "Anatole France", "Jean Moulin", "des Roses", "de Normandie",
+    "du Maréchal Foch", "Aristide Briand", "Léon Blum", "des Champs", "de la Fontaine",
+    "Louis Pasteur", "de l'Océan", "Saint-Martin", "du Bois", "des Vignes",
+};
+
+/* Year of birth: shares by decade (people alive in 2026, France), 2020s = 2020-2025. */
+static const double DECADE_SHARE[] = {0.5, 3.5, 8.0, 12.0, 13.0, 12.5, 12.5, 12.0, 12.0, 11.5, 5.5};
+#define FIRST_YEAR 1920
+#define LAST_YEAR 2025
+#define NYEARS (LAST_YEAR - FIRST_YEAR + 1)
+
+/* ==== derived tables (built once) ======================================== */
+
+static struct tables {
+    double family_cum[COUNT(FAMILY_NAMES)];
+    double given_f_cum[NYEARS][COUNT(GIVEN_F)];
+    double given_m_cum[NYEARS][COUNT(GIVEN_M)];
+    double commune_cum[COUNT(COMMUNES)];
+    double country_cum[COUNT(COUNTRIES)];
+    double decade_cum[COUNT(DECADE_SHARE)];
+} T;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void build_given(const given_entry *names, int n, double *cum_rows, int stride)
+{
+    for (int y = 0; y < NYEARS; y++) {
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            /* a name's fashion lasts about a generation; a small floor keeps
+             * old names alive (a Marie is born every year) */
+            double d = (FIRST_YEAR + y - names[i].peak) / 14.0;
+            acc += names[i].weight * (exp(-d * d / 2) + 0.005);
+            cum_rows[y * stride + i] = acc;
+        }
+    }
+}
+
+static void build_tables(void)
+{
+    double acc = 0;
+    for (int i = 0; i < COUNT(FAMILY_NAMES); i++) {
+        acc += pow(i + 1, -0.45);
+        T.family_cum[i] = acc;
+    }
+    build_given(GIVEN_F, COUNT(GIVEN_F), &T.given_f_cum[0][0], COUNT(GIVEN_F));
+    build_given(GIVEN_M, COUNT(GIVEN_M), &T.given_m_cum[0][0], COUNT(GIVEN_M));
+    acc = 0;
+    for (int i = 0; i < COUNT(COMMUNES); i++) {
+        acc += COMMUNES[i].weight;
+        T.commune_cum[i] = acc;
+    }
+    acc = 0;
+    for (int i = 0; i < COUNT(COUNTRIES); i++) {
+        acc += COUNTRIES[i].weight;
+        T.country_cum[i] = acc;
+    }
+    acc = 0;
+    for (int i = 0; i < COUNT(DECADE_SHARE); i++) {
+        acc += DECADE_SHARE[i];
+        T.decade_cum[i] = acc;
+    }
+}
+
+static void ensure_tables(void)
+{
+    pthread_once(&tables_once, build_tables);
+}
+
+/* ==== UTF-8 letters ====================================================== */
+
+/* Generated names hold ASCII and U+00C0..U+017F only: one or two bytes each. */
+#define MAX_CPS 128
+
+static int decode(const char *s, uint32_t *cp)
+{
+    int n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && n < MAX_CPS) {
+        if (*p < 0x80) {
+            cp[n++] = *p++;
+        } else if ((*p & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
+            cp[n++] = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+            p += 2;
+        } else {
+            return -1;
+        }
+    }
+    return *p ? -1 : n;
+}
+
+static char *encode(arena *ar, const uint32_t *cp, int n)
+{
+    char *out = arena_alloc(ar, (size_t)n * 2 + 1), *o = out;
+    for (int i = 0; i < n; i++) {
+        if (cp[i] < 0x80) {
+            *o++ = (char)cp[i];
+        } else {
+            *o++ = (char)(0xC0 | (cp[i] >> 6));
+            *o++ = (char)(0x80 | (cp[i] & 0x3F));
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* U+00C0..U+00FF without accents; '*' marks the two-letter ones and × ÷. */
+static const char LATIN1_BASE[] = "AAAAAA*CEEEEIIIIDNOOOOO*OUUUUY**"
+                                  "aaaaaa*ceeeeiiiidnooooo*ouuuuy*y";
+
+static bool is_letter(uint32_t c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= 0xC0 && c <= 0x17F && c != 0xD7 && c != 0xF7);
+}
+
+static bool is_upper(uint32_t c)
+{
+    if (c < 0x80)
+        return c >= 'A' && c <= 'Z';
+    if (c < 0x100)
+        return c < 0xE0;
+    return (c & 1) == 0; /* Latin Extended-A pairs used here: Œ/œ */
+}
+
+/* The ASCII letters a letter is written with once its accents are dropped. */
+static const char *unaccented(uint32_t c, char tmp[2])
+{
+    if (c < 0x80) {
+        tmp[0] = (char)c;
+        tmp[1] = '\0';
+        return tmp;
+    }
+    switch (c) {
+    case 0xC6: return "AE";
+    case 0xE6: return "ae";
+    case 0xDE: return "TH";
+    case 0xFE: return "th";
+    case 0xDF: return "ss";
+    case 0x152: return "OE";
+    case 0x153: return "oe";
+    default: break;
+    }
+    if (c >= 0xC0 && c <= 0xFF && LATIN1_BASE[c - 0xC0] != '*') {
+        tmp[0] = LATIN1_BASE[c - 0xC0];
+        tmp[1] = '\0';
+        return tmp;
+    }
+    tmp[0] = c >= 0x100 && is_upper(c) ? 'E' : 'e'; /* not produced by the lists */
+    tmp[1] = '\0';
+    return tmp;
+}
+
+/* Lower-case ASCII base letter of a letter (é -> e, Œ -> o). */
+static char base_letter(uint32_t c)
+{
+    char tmp[2];
+    char b = unaccented(c, tmp)[0];
+    return (char)(b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
+}
+
+static bool has_accent(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return true;
+    return false;
+}
+
+static const char *strip_accents(arena *ar, const char *s)
+{
+    if (!s)
+        return NULL;
+    uint32_t cp[MAX_CPS];
+    int n = decode(s, cp);
+    if (n < 0)
+        return s;
+    char *out = arena_alloc(ar, (size_t)n * 2 + 1), *o = out;
+    for (int i = 0; i < n; i++) {
+        char tmp[2];
+        const char *u = unaccented(cp[i], tmp);
+        size_t len = strlen(u);
+        memcpy(o, u, len);
+        o += len;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Keys next to a letter on a French (AZERTY) keyboard: the usual typos. */
+static int azerty_neighbours(char c, char out[6])
+{
+    static const char *const rows[] = {"azertyuiop", "qsdfghjklm", "wxcvbn"};
+    int n = 0;
+    for (int r = 0; r < 3; r++) {
+        const char *pos = strchr(rows[r], c);
+        if (!pos)
+            continue;
+        int col = (int)(pos - rows[r]);
+        int len = (int)strlen(rows[r]);
+        if (col > 0)
+            out[n++] = rows[r][col - 1];
+        if (col + 1 < len)
+            out[n++] = rows[r][col + 1];
+        if (r > 0 && col < (int)strlen(rows[r - 1]))
+            out[n++] = rows[r - 1][col];
+        if (r < 2 && col < (int)strlen(rows[r + 1]))
+            out[n++] = rows[r + 1][col];
+    }
+    return n;
+}
+
+/* ==== typos ============================================================== */
+
+/* Position p is a letter that does not start a word. */
+static bool inner_letter(const uint32_t *cp, int p)
+{
+    return is_letter(cp[p]) && p > 0 && is_letter(cp[p - 1]);
+}
+
+static int count_letters(const uint32_t *cp, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += is_letter(cp[i]);
+    return k;
+}
+
+static bool typo_applicable(synth_corruption kind, const char *name)
+{
+    uint32_t cp[MAX_CPS];
+    int n = name ? decode(name, cp) : -1;
+    if (n < 2 || n > MAX_CPS - 2)
+        return false;
+    switch (kind) {
+    case SYNTH_TYPO_SUBSTITUTION:
+    case SYNTH_TYPO_INSERTION:
+        for (int p = 0; p < n; p++)
+            if (inner_letter(cp, p))
+                return true;
+        return false;
+    case SYNTH_TYPO_DELETION:
+        if (count_letters(cp, n) < 3)
+            return false;
+        for (int p = 0; p < n; p++)
+            if (inner_letter(cp, p))
+                return true;
+        return false;
+    case SYNTH_TYPO_TRANSPOSITION:
+        for (int p = 1; p + 1 < n; p++)
+            if (inner_letter(cp, p) && is_letter(cp[p + 1]) &&
+                base_letter(cp[p]) != base_letter(cp[p + 1]))
+                return true;
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* Picks uniformly among the positions where ok(cp, p) holds. */
+static int pick_position(rng *r, const uint32_t *cp, int n, int kind)
+{
+    int cand[MAX_CPS], k = 0;
+    for (int p = 0; p < n; p++) {
+        bool ok = inner_letter(cp, p);
+        if (kind == SYNTH_TYPO_TRANSPOSITION)
+            ok = ok && p + 1 < n && is_letter(cp[p + 1]) &&
+                 base_letter(cp[p]) != base_letter(cp[p + 1]);
+        if (ok)
+            cand[k++] = p;
+    }
+    return k ? cand[rng_below(r, (uint64_t)k)] : -1;
+}
+
+/* One keyboard typo of the given kind in name (typo_applicable() holds). */
+static const char *typo(rng *r, arena *ar, synth_corruption kind, const char *name)
+{
+    uint32_t cp[MAX_CPS];
+    int n = decode(name, cp);
+    int p = pick_position(r, cp, n, kind);
+    char nb[6];
+    switch (kind) {
+    case SYNTH_TYPO_SUBSTITUTION: {
+        int k = azerty_neighbours(base_letter(cp[p]), nb);
+        char c = k ? nb[rng_below(r, (uint64_t)k)] : (base_letter(cp[p]) == 'e' ? 'a' : 'e');
+        cp[p] = is_upper(cp[p]) ? (uint32_t)(c - 'a' + 'A') : (uint32_t)c;
+        break;
+    }
+    case SYNTH_TYPO_INSERTION: {
+        /* a doubled letter or a neighbouring key, after position p */
+        char prev = base_letter(cp[p]);
+        int k = azerty_neighbours(prev, nb);
+        char c = rng_chance(r, 0.5) || !k ? prev : nb[rng_below(r, (uint64_t)k)];
+        memmove(cp + p + 2, cp + p + 1, sizeof *cp * (size_t)(n - p - 1));
+        cp[p + 1] = (uint32_t)c;
+        n++;
+        break;
+    }
+    case SYNTH_TYPO_DELETION:
+        memmove(cp + p, cp + p + 1, sizeof *cp * (size_t)(n - p - 1));
+        n--;
+        break;
+    case SYNTH_TYPO_TRANSPOSITION: {
+        uint32_t t = cp[p];
+        cp[p] = cp[p + 1];
+        cp[p + 1] = t;
+        break;
+    }
+    default:
+        break;
+    }
+    return encode(ar, cp, n);
+}
+
+/* ==== one person ========================================================= */
+
+static const char *family_simple(rng *r, arena *ar)
+{
+    if (rng_chance(r, LIST_NAME_SHARE))
+        return FAMILY_NAMES[pick_cumulative(r, T.family_cum, COUNT(FAMILY_NAMES))];
+    const char *root = NAME_ROOTS[rng_below(r, COUNT(NAME_ROOTS))];
+    const char *mid = NAME_MIDDLES[rng_below(r, COUNT(NAME_MIDDLES))];
+    const char *end = NAME_ENDINGS[rng_below(r, COUNT(NAME_ENDINGS))];
+    return arena_printf(ar, "%s%s%s", root, mid, end);
+}
+
+static const char *family_name(rng *r, arena *ar)
+{
+    if (rng_chance(r, COMPOUND_NAME_SHARE)) {
+        const char *a = family_simple(r, ar), *b = family_simple(r, ar);
+        if (strcmp(a, b) != 0 && !strchr(a, ' ') && !strchr(b, ' '))
+            return arena_printf(ar, "%s-%s", a, b);
+        return a;
+    }
+    return family_simple(r, ar);
+}
+
+static const char *given_name(rng *r, char sex, int year)
+{
+    int y = year - FIRST_YEAR;
+    if (sex == 'F')
+        return GIVEN_F[pick_cumulative(r, T.given_f_cum[y], COUNT(GIVEN_F))].name;
+    return GIVEN_M[pick_cumulative(r, T.given_m_cum[y], COUNT(GIVEN_M))].name;
+}
+
+static bool leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : d[m - 1];
+}
+
+/* Landline prefix digit of a department (01 Île-de-France ... 05 south-west). */
+static int region_digit(const char *dep)
+{
+    static const char *const r1 = "75 77 78 91 92 93 94 95";
+    static const char *const r2 = "14 18 22 27 28 29 35 36 37 41 44 45 49 50 53 56 61 72 76 85";
+    static const char *const r3 = "02 08 10 21 25 39 51 52 54 55 57 58 59 60 62 67 68 70 71 80 88 "
+                                  "89 90";
+    static const char *const r4 = "01 03 04 05 06 07 11 13 15 26 30 34 38 42 43 48 63 66 69 73 74 "
+                                  "83 84 2A 2B";
+    char d[3] = {dep[0], dep[1], '\0'};
+    if (strstr(r1, d))
+        return 1;
+    if (strstr(r2, d))
+        return 2;
+    if (strstr(r3, d))
+        return 3;
+    if (strstr(r4, d))
+        return 4;
+    return 5;
+}
+
+static const char *phone_number(rng *r, arena *ar, bool mobile, const char *dep)
+{
+    int prefix = mobile ? (rng_chance(r, 0.7) ? 6 : 7) : region_digit(dep);
+    return arena_printf(ar, "0%d %02d %02d %02d %02d", prefix, (int)rng_below(r, 100),
+                        (int)rng_below(r, 100), (int)rng_below(r, 100), (int)rng_below(r, 100));
+}
+
+/* Address in a commune of the list (a residence). */
+static void residence(rng *r, arena *ar, const commune *cm, patient_input *in)
+{
+    int number = 1 + (int)rng_below(r, 180);
+    in->address_line = arena_printf(ar, "%d%s %s %s", number, rng_chance(r, 0.03) ? " bis" : "",
+                                    STREET_TYPES[rng_below(r, COUNT(STREET_TYPES))],
+                                    STREET_NAMES[rng_below(r, COUNT(STREET_NAMES))]);
+    in->postcode = cm->postcode;
+    in->city = cm->name;
+    in->country = "France";
+}
+
+/* COG code of a birth in commune cm: arrondissements for Paris, Marseille, Lyon. */
+static const char *birth_cog(rng *r, arena *ar, const commune *cm)
+{
+    if (strcmp(cm->cog, "75056") == 0)
+        return arena_printf(ar, "751%02d", 1 + (int)rng_below(r, 20));
+    if (strcmp(cm->cog, "13055") == 0)
+        return arena_printf(ar, "132%02d", 1 + (int)rng_below(r, 16));
+    if (strcmp(cm->cog, "69123") == 0)
+        return arena_printf(ar, "6938%d", 1 + (int)rng_below(r, 9));
+    return cm->cog;
+}
+
+/* Lower-case ASCII of a name for an e-mail address ("" if none). */
+static const char *email_part(arena *ar, const char *name)
+{
+    char norm[NM_NORM_SIZE];
+    if (nm_normalize(name, norm, sizeof norm) != NM_OK)
+        return "";
+    for (char *p = norm; *p; p++)
+        *p = (char)(*p - 'A' + 'a');
+    return arena_strdup(ar, norm);
+}
+
+static void make_person(uint64_t seed, int64_t index, arena *ar, synth_record *out)
+{
+    rng r = rng_for(seed, STREAM_PERSON, (uint64_t)index);
+    patient_input *in = &out->in;
+    memset(out, 0, sizeof *out);
+    out->index = index;
+    out->original = -1;
+
+    char sex = rng_chance(&r, 0.515) ? 'F' : 'M';
+    in->sex = sex == 'F' ? "F" : "M";
+
+    int decade = pick_cumulative(&r, T.decade_cum, COUNT(DECADE_SHARE));
+    int y0 = FIRST_YEAR + 10 * decade, y1 = decade == COUNT(DECADE_SHARE) - 1 ? LAST_YEAR : y0 + 9;
+    int year = y0 + (int)rng_below(&r, (uint64_t)(y1 - y0 + 1));
+    int month = 1 + (int)rng_below(&r, 12);
+    int day = 1 + (int)rng_below(&r, (uint64_t)days_in(year, month));
+    in->birth_date = arena_printf(ar, "%04d-%02d-%02d", year, month, day);
+
+    in->birth_family_name = family_name(&r, ar);
+    int age = 2026 - year;
+    if (sex == 'F' && age >= 22 && rng_chance(&r, age >= 40 ? 0.6 : 0.4)) {
+        const char *spouse = family_name(&r, ar);
+        if (strcmp(spouse, in->birth_family_name) != 0)
+            in->used_family_name = rng_chance(&r, 0.1)
+                                       ? arena_printf(ar, "%s-%s", spouse, in->birth_family_name)
+                                       : spouse;
+    } else if (sex == 'M' && age >= 22 && rng_chance(&r, 0.01)) {
+        in->used_family_name = family_name(&r, ar);
+    }
+
+    /* one to four given names, distinct */
+    double u = rng_unit(&r);
+    int ngiven = u < 0.40 ? 1 : u < 0.75 ? 2 : u < 0.95 ? 3 : 4;
+    const char *given[4];
+    int k = 0;
+    for (int tries = 0; k < ngiven && tries < 12; tries++) {
+        const char *g = given_name(&r, sex, year);
+        bool dup = false;
+        for (int j = 0; j < k; j++)
+            dup = dup || strcmp(given[j], g) == 0;
+        if (!dup)
+            given[k++] = g;
+    }
+    size_t len = 0;
+    for (int j = 0; j < k; j++)
+        len += strlen(given[j]) + 1;
+    char *joined = arena_alloc(ar, len + 1), *w = joined;
+    for (int j = 0; j < k; j++) {
+        if (j)
+            *w++ = ' '; /* the stored list is space-separated */
+        size_t n = strlen(given[j]);
+        memcpy(w, given[j], n);
+        w += n;
+    }
+    *w = '\0';
+    in->birth_given_names = joined;
+    if (k >= 2 && rng_chance(&r, 0.08))
+        in->used_given_name = given[1]; /* known by the second given name */
+
+    /* birthplace: a commune of the list, another commune, or abroad */
+    const commune *home = &COMMUNES[pick_cumulative(&r, T.commune_cum, COUNT(COMMUNES))];
+    const commune *born_in = NULL;
+    if (rng_chance(&r, 0.11)) {
+        const commune *c = &COUNTRIES[pick_cumulative(&r, T.country_cum, COUNT(COUNTRIES))];
+        in->birthplace_code = c->cog;
+        in->birth_country = c->name;
+    } else if (rng_chance(&r, 0.65)) {
+        born_in = &COMMUNES[pick_cumulative(&r, T.commune_cum, COUNT(COMMUNES))];
+        in->birthplace_code = birth_cog(&r, ar, born_in);
+        in->birth_country = "France";
+    } else {
+        const char *dep = DEPARTMENTS[rng_below(&r, COUNT(DEPARTMENTS))];
+        in->birthplace_code = arena_printf(ar, "%s%03d", dep, 1 + (int)rng_below(&r, 600));
+        in->birth_country = "France";
+    }
+    if (born_in && rng_chance(&r, 0.55))
+        home = born_in; /* still living where they were born */
+    residence(&r, ar, home, in);
+
+    if (rng_chance(&r, 0.92)) {
+        bool mobile = rng_chance(&r, 0.7);
+        in->phone = phone_number(&r, ar, mobile, home->cog);
+        if (rng_chance(&r, 0.15))
+            in->phone2 = phone_number(&r, ar, !mobile, home->cog);
+    }
+    if (age >= 15 && age <= 85 && rng_chance(&r, 0.4)) {
+        static const char *const domains[] = {"example.org", "example.com", "example.net"};
+        const char *g = email_part(ar, given[0]);
+        const char *f = email_part(ar, in->used_family_name ? in->used_family_name
+                                                            : in->birth_family_name);
+        in->email = arena_printf(ar, "%s.%s%s@%s", g, f,
+                                 rng_chance(&r, 0.3)
+                                     ? arena_printf(ar, "%d", (int)rng_below(&r, 100))
+                                     : "",
+                                 domains[rng_below(&r, COUNT(domains))]);
+    }
+
+    /* INS for ~60%: NIR = sex, YY, MM, birthplace (5), order number (3) */
+    if (rng_chance(&r, 0.6)) {
+        char nir[32], ins[INS_BUF_SIZE];
+        snprintf(nir, sizeof nir, "%c%02d%02d%.5s%03d", sex == 'F' ? '2' : '1', year % 100, month,
+                 in->birthplace_code, 1 + (int)rng_below(&r, 999));
+        nir[INS_NIR_LEN] = '\0';
+        if (ins_build(nir, ins, sizeof ins, NULL) == INS_OK) {
+            in->ins_value = arena_strdup(ar, ins);
+            in->ins_oid = SYNTH_INS_OID;
+            in->insi = true;
+        }
+    }
+    if (rng_chance(&r, in->ins_value ? 0.75 : 0.25))
+        in->document_type = "CNI";
+    out->identity_status =
+        ins_status_code(ins_status_from_evidence(in->insi, in->document_type != NULL));
+}
+
+/* ==== duplicates ========================================================= */
+
+static const struct {
+    synth_corruption kind;
+    int weight;
+} KIND_WEIGHTS[] = {
+    {SYNTH_TYPO_SUBSTITUTION, 16}, {SYNTH_TYPO_INSERTION, 10}, {SYNTH_TYPO_DELETION, 12},
+    {SYNTH_TYPO_TRANSPOSITION, 10}, {SYNTH_GIVEN_SWAPPED, 8},  {SYNTH_GIVEN_MISSING, 10},
+    {SYNTH_ACCENTS_DROPPED, 12},    {SYNTH_USED_NAME, 10},     {SYNTH_DAY_MONTH_SWAPPED, 12},
+};
+
+const char *synth_corruption_code(synth_corruption k)
+{
+    static const char *const codes[] = {
+        [SYNTH_NONE] = "none",
+        [SYNTH_TYPO_SUBSTITUTION] = "typo_substitution",
+        [SYNTH_TYPO_INSERTION] = "typo_insertion",
+        [SYNTH_TYPO_DELETION] = "typo_deletion",
+        [SYNTH_TYPO_TRANSPOSITION] = "typo_transposition",
+        [SYNTH_GIVEN_SWAPPED] = "given_names_swapped",
+        [SYNTH_GIVEN_MISSING] = "given_name_missing",
+        [SYNTH_ACCENTS_DROPPED] = "accents_dropped",
+        [SYNTH_USED_NAME] = "used_name_as_birth_name",
+        [SYNTH_DAY_MONTH_SWAPPED] = "day_month_swapped",
+    };
+    return (unsigned)k < SYNTH_CORRUPTION_COUNT ? codes[k] : "unknown";
+}
+
+static int count_words(const char *list)
+{
+    int n = 0;
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        n++;
+        p += strcspn(p, " ");
+    }
+    return n;
+}
+
+/* Word i (0-based) of a space-separated list, in the arena. */
+static const char *word_at(arena *ar, const char *list, int i)
+{
+    const char *p = list;
+    for (int k = 0;; k++) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (k == i)
+            return arena_strndup(ar, p, n);
+        p += n;
+    }
+}
+
+/* The list with its first word replaced. */
+static const char *replace_first_word(arena *ar, const char *list, const char *first)
+{
+    const char *rest = list + strcspn(list, " ");
+    return arena_printf(ar, "%s%s", first, rest);
+}
+
+static bool applicable(synth_corruption kind, const patient_input *o, arena *ar)
+{
+    switch (kind) {
+    case SYNTH_TYPO_SUBSTITUTION:
+    case SYNTH_TYPO_INSERTION:
+    case SYNTH_TYPO_DELETION:
+    case SYNTH_TYPO_TRANSPOSITION:
+        return typo_applicable(kind, o->birth_family_name) ||
+               typo_applicable(kind, word_at(ar, o->birth_given_names, 0));
+    case SYNTH_GIVEN_SWAPPED:
+    case SYNTH_GIVEN_MISSING:
+        return count_words(o->birth_given_names) >= 2;
+    case SYNTH_ACCENTS_DROPPED:
+        return has_accent(o->birth_family_name) || has_accent(o->used_family_name) ||
+               has_accent(o->birth_given_names) || has_accent(o->used_given_name);
+    case SYNTH_USED_NAME: {
+        if (!o->used_family_name)
+            return false;
+        char a[NM_NORM_SIZE], b[NM_NORM_SIZE];
+        return nm_normalize(o->used_family_name, a, sizeof a) == NM_OK &&
+               nm_normalize(o->birth_family_name, b, sizeof b) == NM_OK && strcmp(a, b) != 0;
+    }
+    case SYNTH_DAY_MONTH_SWAPPED: {
+        char swapped[11];
+        return idmatch_swap_day_month(o->birth_date, swapped);
+    }
+    default:
+        return false;
+    }
+}
+
+static void corrupt(synth_corruption kind, rng *r, arena *ar, patient_input *d)
+{
+    switch (kind) {
+    case SYNTH_TYPO_SUBSTITUTION:
+    case SYNTH_TYPO_INSERTION:
+    case SYNTH_TYPO_DELETION:
+    case SYNTH_TYPO_TRANSPOSITION: {
+        /* the family name two times out of three, else the first given name */
+        const char *first = word_at(ar, d->birth_given_names, 0);
+        bool family = typo_applicable(kind, d->birth_family_name);
+        bool given = typo_applicable(kind, first);
+        if (family && (!given || rng_chance(r, 0.65)))
+            d->birth_family_name = typo(r, ar, kind, d->birth_family_name);
+        else
+            d->birth_given_names = replace_first_word(ar, d->birth_given_names,
+                                                      typo(r, ar, kind, first));
+        break;
+    }
+    case SYNTH_GIVEN_SWAPPED: {
+        const char *a = word_at(ar, d->birth_given_names, 0);
+        const char *b = word_at(ar, d->birth_given_names, 1);
+        const char *rest = d->birth_given_names;
+        for (int i = 0; i < 2; i++) {
+            while (*rest == ' ')
+                rest++;
+            rest += strcspn(rest, " ");
+        }
+        d->birth_given_names = arena_printf(ar, "%s %s%s", b, a, rest);
+        break;
+    }
+    case SYNTH_GIVEN_MISSING:
+        /* only the first given name, or only the one used day to day */
+        d->birth_given_names = word_at(ar, d->birth_given_names, rng_chance(r, 0.5) ? 0 : 1);
+        if (d->used_given_name && strcmp(d->used_given_name, d->birth_given_names) == 0)
+            d->used_given_name = NULL;
+        break;
+    case SYNTH_ACCENTS_DROPPED:
+        d->birth_family_name = strip_accents(ar, d->birth_family_name);
+        d->used_family_name = strip_accents(ar, d->used_family_name);
+        d->birth_given_names = strip_accents(ar, d->birth_given_names);
+        d->used_given_name = strip_accents(ar, d->used_given_name);
+        break;
+    case SYNTH_USED_NAME:
+        d->birth_family_name = d->used_family_name;
+        d->used_family_name = NULL;
+        break;
+    case SYNTH_DAY_MONTH_SWAPPED: {
+        char swapped[11];
+        idmatch_swap_day_month(d->birth_date, swapped);
+        d->birth_date = arena_strdup(ar, swapped);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+bool synth_plan_init(synth_plan *p, uint64_t seed, int64_t total, double dup_fraction)
+{
+    memset(p, 0, sizeof *p);
+    if (total < 1 || total > SYNTH_MAX_PATIENTS || !(dup_fraction >= 0 && dup_fraction <= 0.5))
+        return false;
+    p->seed = seed;
+    p->total = total;
+    p->duplicates = (int64_t)llround((double)total * dup_fraction);
+    p->originals = total - p->duplicates;
+    if (p->duplicates > p->originals) {
+        p->duplicates = p->originals;
+        p->originals = total - p->duplicates;
+    }
+    return true;
+}
+
+void synth_make(const synth_plan *p, int64_t index, arena *ar, synth_record *out)
+{
+    ensure_tables();
+    if (index < p->originals) {
+        make_person(p->seed, index, ar, out);
+        return;
+    }
+    /* duplicate k comes from an original of its own bucket of originals
+     * [k*M/D, (k+1)*M/D): no original is duplicated twice */
+    int64_t k = index - p->originals, M = p->originals, D = p->duplicates;
+    int64_t lo = (int64_t)((__int128)k * M / D), hi = (int64_t)((__int128)(k + 1) * M / D);
+    int64_t stride = hi > lo ? hi - lo : 1;
+    rng r = rng_for(p->seed, STREAM_DUPLICATE, (uint64_t)k);
+    int total_w = 0;
+    for (int i = 0; i < COUNT(KIND_WEIGHTS); i++)
+        total_w += KIND_WEIGHTS[i].weight;
+    int w = (int)rng_below(&r, (uint64_t)total_w), ki = 0;
+    while (w >= KIND_WEIGHTS[ki].weight)
+        w -= KIND_WEIGHTS[ki++].weight;
+    synth_corruption kind = KIND_WEIGHTS[ki].kind;
+    int64_t start = (int64_t)rng_below(&r, (uint64_t)stride);
+    /* the first original of the bucket this kind applies to (a day/month swap
+     * needs a day <= 12, a used name needs a married woman...) */
+    int64_t tries = stride < 64 ? stride : 64, o = -1;
+    for (int64_t j = 0; j < tries; j++) {
+        int64_t cand = lo + (start + j) % stride;
+        make_person(p->seed, cand, ar, out);
+        if (applicable(kind, &out->in, ar)) {
+            o = cand;
+            break;
+        }
+    }
+    if (o < 0) {
+        kind = SYNTH_TYPO_SUBSTITUTION;
+        o = lo + start;
+        make_person(p->seed, o, ar, out);
+    }
+    patient_input *d = &out->in;
+    corrupt(kind, &r, ar, d);
+    /* another registration: unqualified, often without the birthplace, maybe
+     * since moved or with another phone */
+    d->ins_value = NULL;
+    d->ins_oid = NULL;
+    d->insi = false;
+    d->document_type = NULL;
+    if (rng_chance(&r, 0.25)) {
+        d->birthplace_code = NULL;
+        d->birth_country = NULL;
+    }
+    if (rng_chance(&r, 0.3))
+        residence(&r, ar, &COMMUNES[pick_cumulative(&r, T.commune_cum, COUNT(COMMUNES))], d);
+    if (rng_chance(&r, 0.4))
+        d->phone = phone_number(&r, ar, true, "75");
+    d->phone2 = NULL;
+    if (rng_chance(&r, 0.5))
+        d->email = NULL;
+    out->index = index;
+    out->original = o;
+    out->corruption = kind;
+    out->identity_status = "PROV";
+}
+
+/* ==== unique INS ========================================================= */
+
+struct synth_ins_set {
+    uint64_t *slots; /* 0 = empty; else the NIR's code + 1 */
+    size_t cap, used;
+};
+
+/* 13 characters, digits or A/B (Corsica), read in base 12. */
+static uint64_t nir_code(const char *nir)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < INS_NIR_LEN; i++) {
+        char ch = nir[i];
+        v = v * 12 + (uint64_t)(ch == 'A' ? 10 : ch == 'B' ? 11 : ch - '0');
+    }
+    return v + 1;
+}
+
+synth_ins_set *synth_ins_set_new(int64_t expected)
+{
+    synth_ins_set *s = xcalloc(1, sizeof *s);
+    s->cap = 1024;
+    while (s->cap < (size_t)(expected > 0 ? expected : 0) * 2)
+        s->cap *= 2;
+    s->slots = xcalloc(s->cap, sizeof *s->slots);
+    return s;
+}
+
+void synth_ins_set_free(synth_ins_set *s)
+{
+    if (!s)
+        return;
+    free(s->slots);
+    free(s);
+}
+
+/* Inserts code; false when it was already there. */
+static bool set_add(synth_ins_set *s, uint64_t code)
+{
+    if ((s->used + 1) * 2 > s->cap) {
+        size_t ncap = s->cap * 2;
+        uint64_t *n = xcalloc(ncap, sizeof *n);
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slots[i])
+                continue;
+            size_t h = (size_t)mix64(s->slots[i]) & (ncap - 1);
+            while (n[h])
+                h = (h + 1) & (ncap - 1);
+            n[h] = s->slots[i];
+        }
+        free(s->slots);
+        s->slots = n;
+        s->cap = ncap;
+    }
+    size_t h = (size_t)mix64(code) & (s->cap - 1);
+    while (s->slots[h]) {
+        if (s->slots[h] == code)
+            return false;
+        h = (h + 1) & (s->cap - 1);
+    }
+    s->slots[h] = code;
+    s->used++;
+    return true;
+}
+
+void synth_ins_claim(synth_ins_set *s, synth_record *r, arena *ar)
+{
+    patient_input *in = &r->in;
+    if (!in->ins_value)
+        return;
+    char nir[INS_NIR_LEN + 1], ins[INS_BUF_SIZE];
+    memcpy(nir, in->ins_value, INS_NIR_LEN);
+    nir[INS_NIR_LEN] = '\0';
+    int order = (nir[10] - '0') * 100 + (nir[11] - '0') * 10 + (nir[12] - '0');
+    for (int tries = 0; tries < 999; tries++) {
+        if (set_add(s, nir_code(nir))) {
+            if (tries > 0 && ins_build(nir, ins, sizeof ins, NULL) == INS_OK)
+                in->ins_value = arena_strdup(ar, ins);
+            return;
+        }
+        order = order % 999 + 1;
+        nir[10] = (char)('0' + order / 100);
+        nir[11] = (char)('0' + order / 10 % 10);
+        nir[12] = (char)('0' + order % 10);
+    }
+    /* 999 people of one sex born the same month in one place: no INS left */
+    in->ins_value = NULL;
+    in->ins_oid = NULL;
+    in->insi = false;
+    r->identity_status =
+        ins_status_code(ins_status_from_evidence(false, in->document_type != NULL));
+}
+
+/* ==== stored form and JSON =============================================== */
+
+bool synth_to_patient(const synth_record *r, arena *ar, int64_t now_ms, patient *out)
+{
+    const patient_input *in = &r->in;
+    memset(out, 0, sizeof *out);
+    out->birth_family_name = in->birth_family_name;
+    out->used_family_name = in->used_family_name;
+    out->birth_given_names = in->birth_given_names;
+    out->first_given_name = word_at(ar, in->birth_given_names, 0);
+    out->used_given_name = in->used_given_name;
+    out->sex = in->sex;
+    out->birth_date = in->birth_date;
+    out->birthplace_code = in->birthplace_code;
+    out->birth_country = in->birth_country;
+    out->address_line = in->address_line;
+    out->postcode = in->postcode;
+    out->city = in->city;
+    out->country = in->country;
+    out->phone = in->phone;
+    out->phone2 = in->phone2;
+    out->email = in->email;
+    out->ins_value = in->ins_value;
+    out->ins_oid = in->ins_value ? in->ins_oid : NULL;
+    out->identity_status = r->identity_status;
+    out->version = 1;
+    out->created_at = out->updated_at = now_ms;
+    return idmatch_fill_keys(ar, out);
+}
+
+void synth_write_json(const synth_record *r, buf *out)
+{
+    const patient_input *in = &r->in;
+    jw w;
+    jw_init(&w, out);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "birth_family_name", in->birth_family_name);
+    if (in->used_family_name)
+        jw_kstr(&w, "used_family_name", in->used_family_name);
+    jw_key(&w, "birth_given_names");
+    jw_arr_begin(&w);
+    for (const char *p = in->birth_given_names; *p;) {
+        size_t n = strcspn(p, " ");
+        jw_strn(&w, p, n);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    jw_arr_end(&w);
+    if (in->used_given_name)
+        jw_kstr(&w, "used_given_name", in->used_given_name);
+    jw_kstr(&w, "sex", in->sex);
+    jw_kstr(&w, "birth_date", in->birth_date);
+    if (in->birthplace_code)
+        jw_kstr(&w, "birthplace_code", in->birthplace_code);
+    if (in->birth_country)
+        jw_kstr(&w, "birth_country", in->birth_country);
+    if (in->address_line || in->city) {
+        jw_key(&w, "address");
+        jw_obj_begin(&w);
+        if (in->address_line)
+            jw_kstr(&w, "line", in->address_line);
+        if (in->postcode)
+            jw_kstr(&w, "postcode", in->postcode);
+        if (in->city)
+            jw_kstr(&w, "city", in->city);
+        if (in->country)
+            jw_kstr(&w, "country", in->country);
+        jw_obj_end(&w);
+    }
+    if (in->phone)
+        jw_kstr(&w, "phone", in->phone);
+    if (in->phone2)
+        jw_kstr(&w, "phone2", in->phone2);
+    if (in->email)
+        jw_kstr(&w, "email", in->email);
+    if (in->ins_value) {
+        jw_key(&w, "ins");
+        jw_obj_begin(&w);
+        jw_kstr(&w, "value", in->ins_value);
+        jw_kstr(&w, "oid", in->ins_oid);
+        jw_obj_end(&w);
+    }
+    if (in->insi || in->document_type) {
+        jw_key(&w, "evidence");
+        jw_obj_begin(&w);
+        jw_kbool(&w, "insi", in->insi);
+        if (in->document_type)
+            jw_kstr(&w, "document_type", in->document_type);
+        jw_obj_end(&w);
+    }
+    jw_obj_end(&w);
+}
+
+/* ==== loading ============================================================ */
+
+/* Generation runs in a thread of its own, a few batches ahead of the inserts:
+ * on two cores, one makes records while the other writes them. */
+#define BATCH_ROWS 2048
+#define BATCH_SLOTS 3
+
+typedef struct batch {
+    arena ar;
+    synth_record *recs;
+    patient *rows;
+    int n;
+} batch;
+
+typedef struct pipeline {
+    const synth_plan *plan;
+    int64_t first_id, now_ms, nbatches;
+    synth_ins_set *ins;
+    batch slots[BATCH_SLOTS];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int64_t produced, consumed; /* batches */
+    bool stop, failed;
+    core_error err;
+    char message[256];
+    double busy_seconds;
+} pipeline;
+
+static void *produce(void *arg)
+{
+    pipeline *pl = arg;
+    for (int64_t bi = 0; bi < pl->nbatches; bi++) {
+        pthread_mutex_lock(&pl->mu);
+        while (!pl->stop && pl->consumed + BATCH_SLOTS <= bi)
+            pthread_cond_wait(&pl->cv, &pl->mu);
+        bool stop = pl->stop;
+        pthread_mutex_unlock(&pl->mu);
+        if (stop)
+            break;
+        int64_t t0 = time_mono_us();
+        batch *b = &pl->slots[bi % BATCH_SLOTS];
+        arena_reset(&b->ar);
+        int64_t first = bi * BATCH_ROWS;
+        int64_t last = first + BATCH_ROWS < pl->plan->total ? first + BATCH_ROWS : pl->plan->total;
+        b->n = 0;
+        bool failed = false;
+        for (int64_t i = first; i < last && !failed; i++) {
+            synth_record *r = &b->recs[b->n];
+            patient *p = &b->rows[b->n];
+            synth_make(pl->plan, i, &b->ar, r);
+            synth_ins_claim(pl->ins, r, &b->ar);
+            core_error e = {0};
+            /* the same checks as the API: a generator bug stops the load */
+            if (patients_validate(&r->in, true, &e) != CORE_OK) {
+                snprintf(pl->message, sizeof pl->message,
+                         "l'enregistrement synthétique %lld est invalide (%s, %s) : %s",
+                         (long long)i, e.code ? e.code : "?", e.field ? e.field : "-",
+                         e.message ? e.message : "");
+                failed = true;
+            } else if (!synth_to_patient(r, &b->ar, pl->now_ms, p)) {
+                snprintf(pl->message, sizeof pl->message,
+                         "l'enregistrement synthétique %lld n'a pas de clés de recherche",
+                         (long long)i);
+                failed = true;
+            }
+            p->id = pl->first_id + i;
+            b->n++;
+        }
+        pthread_mutex_lock(&pl->mu);
+        pl->busy_seconds += (double)(time_mono_us() - t0) / 1e6;
+        if (failed) {
+            pl->failed = true;
+            pl->stop = true;
+        } else {
+            pl->produced = bi + 1;
+        }
+        pthread_cond_broadcast(&pl->cv);
+        pthread_mutex_unlock(&pl->mu);
+        if (failed)
+            break;
+    }
+    return NULL;
+}
+
+static core_rc store_error(core_error *err, db_rc rc)
+{
+    if (rc == DB_CONSTRAINT)
+        return core_fail(err, CORE_CONFLICT, "synth.ins_taken", NULL,
+                         "Un INS du jeu synthétique est déjà porté par un patient de la base "
+                         "(le même jeu a-t-il déjà été chargé ?). Rien n'a été chargé.");
+    return core_fail(err, CORE_ERROR, "store.error", NULL,
+                     "Erreur de la base de données pendant le chargement : rien n'a été chargé.");
+}
+
+static double seconds_since(int64_t t0)
+{
+    return (double)(time_mono_us() - t0) / 1e6;
+}
+
+core_rc synth_load(ctx *c, const synth_load_opts *o, synth_report *rep, core_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    ensure_tables();
+    const synth_plan *plan = &o->plan;
+    int64_t t_start = time_mono_us();
+    db_conn *conn = ctx_db(c);
+    patient_bulk bulk;
+    arena scratch; /* per-batch SQL scratch */
+    arena_init(&scratch, 0);
+    /* the index definitions live in the call's arena, scratch is reset per batch */
+    db_rc drc = patient_bulk_begin(&bulk, db_kind(c->app->db), conn, c->arena, o->keep_indexes);
+    if (drc != DB_OK) {
+        arena_free(&scratch);
+        return store_error(err, drc);
+    }
+    if (o->only_if_empty && bulk.existing > 0) {
+        patient_bulk_abort(&bulk);
+        arena_free(&scratch);
+        return core_fail(err, CORE_CONFLICT, "synth.not_empty", NULL,
+                         "La base contient déjà des patients : aucun patient synthétique ajouté.");
+    }
+    rep->first_id = bulk.first_id;
+    if (o->truth)
+        fputs("original_id,duplicate_id,kind\n", o->truth);
+
+    pipeline pl;
+    memset(&pl, 0, sizeof pl);
+    pl.plan = plan;
+    pl.first_id = bulk.first_id;
+    pl.now_ms = c->now_ms;
+    pl.nbatches = (plan->total + BATCH_ROWS - 1) / BATCH_ROWS;
+    pl.ins = synth_ins_set_new(plan->total);
+    pthread_mutex_init(&pl.mu, NULL);
+    pthread_cond_init(&pl.cv, NULL);
+    for (int s = 0; s < BATCH_SLOTS; s++) {
+        arena_init(&pl.slots[s].ar, 256 * 1024);
+        pl.slots[s].recs = xcalloc(BATCH_ROWS, sizeof(synth_record));
+        pl.slots[s].rows = xcalloc(BATCH_ROWS, sizeof(patient));
+    }
+    pthread_t producer;
+    bool started = pthread_create(&producer, NULL, produce, &pl) == 0;
+    core_rc rc = CORE_OK;
+    if (!started)
+        rc = core_fail(err, CORE_ERROR, "synth.thread", NULL, "Impossible de démarrer le générateur.");
+
+    int64_t t_insert = time_mono_us();
+    for (int64_t bi = 0; started && bi < pl.nbatches && rc == CORE_OK; bi++) {
+        pthread_mutex_lock(&pl.mu);
+        while (!pl.failed && pl.produced <= bi)
+            pthread_cond_wait(&pl.cv, &pl.mu);
+        bool failed = pl.failed;
+        pthread_mutex_unlock(&pl.mu);
+        if (failed) {
+            rc = core_fail(err, CORE_ERROR, "synth.invalid", NULL, pl.message);
+            break;
+        }
+        batch *b = &pl.slots[bi % BATCH_SLOTS];
+        arena_reset(&scratch);
+        drc = patient_bulk_add(&bulk, &scratch, b->rows, b->n);
+        if (drc != DB_OK) {
+            rc = store_error(err, drc);
+            break;
+        }
+        for (int i = 0; i < b->n; i++) {
+            const synth_record *r = &b->recs[i];
+            if (r->corruption == SYNTH_NONE)
+                continue;
+            rep->duplicates++;
+            rep->by_kind[r->corruption]++;
+            if (o->truth)
+                fprintf(o->truth, "%lld,%lld,%s\n", (long long)(bulk.first_id + r->original),
+                        (long long)(bulk.first_id + r->index),
+                        synth_corruption_code(r->corruption));
+        }
+        pthread_mutex_lock(&pl.mu);
+        pl.consumed = bi + 1;
+        pthread_cond_broadcast(&pl.cv);
+        pthread_mutex_unlock(&pl.mu);
+    }
+    pthread_mutex_lock(&pl.mu);
+    pl.stop = true;
+    pthread_cond_broadcast(&pl.cv);
+    pthread_mutex_unlock(&pl.mu);
+    if (started)
+        pthread_join(producer, NULL);
+    rep->insert_seconds = seconds_since(t_insert);
+    rep->generate_seconds = pl.busy_seconds;
+
+    if (rc == CORE_OK) {
+        int64_t t_index = time_mono_us();
+        drc = patient_bulk_rebuild_indexes(&bulk);
+        rep->index_seconds = seconds_since(t_index);
+        if (drc != DB_OK)
+            rc = store_error(err, drc);
+    }
+    if (rc == CORE_OK) {
+        int64_t t_commit = time_mono_us();
+        rep->loaded = bulk.rows;
+        rep->last_id = bulk.first_id + bulk.rows - 1;
+        drc = patient_bulk_finish(&bulk, &scratch, c->now_ms, "CNI");
+        if (drc != DB_OK)
+            rc = store_error(err, drc);
+        else if (audit_record(c, &(audit_event){
+                                     .action = "patient.bulk_load",
+                                     .object_type = "patient",
+                                     .object_id = arena_printf(c->arena, "%lld-%lld",
+                                                               (long long)rep->first_id,
+                                                               (long long)rep->last_id),
+                                     .detail = arena_printf(
+                                         c->arena,
+                                         "%lld synthetic patients, %lld corrupted duplicates,"
+                                         " seed %llu",
+                                         (long long)rep->loaded, (long long)rep->duplicates,
+                                         (unsigned long long)plan->seed)}) != CORE_OK)
+            rc = core_fail(err, CORE_ERROR, "audit.error", NULL, "Erreur du journal d'audit.");
+        else if ((drc = patient_bulk_commit(&bulk)) != DB_OK)
+            rc = store_error(err, drc);
+        rep->commit_seconds = seconds_since(t_commit);
+    }
+    if (rc != CORE_OK) {
+        patient_bulk_abort(&bulk);
+        rep->loaded = 0;
+    }
+    rep->seconds = seconds_since(t_start);
+
+    for (int s = 0; s < BATCH_SLOTS; s++) {
+        arena_free(&pl.slots[s].ar);
+        free(pl.slots[s].recs);
+        free(pl.slots[s].rows);
+    }
+    synth_ins_set_free(pl.ins);
+    pthread_mutex_destroy(&pl.mu);
+    pthread_cond_destroy(&pl.cv);
+    arena_free(&scratch);
+    return rc;
+}

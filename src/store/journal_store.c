@@ -1,0 +1,240 @@
+#include "store/journal_store.h"
+#include "store/circle_store.h"
+
+#define NOTE_COLS                                                                                  \
+    "n.id, n.patient_id, n.author_id, n.author_name, n.type, n.text, n.urgent, n.visibility,"     \
+    " COALESCE(n.reply_to, 0), n.source, n.version, n.created_at, n.updated_at,"                  \
+    " COALESCE(n.deleted_at, 0)"
+
+static void read_note(const db_rows *rows, int r, note *n)
+{
+    n->id = db_int(rows, r, 0);
+    n->patient_id = db_int(rows, r, 1);
+    n->author_id = db_int(rows, r, 2);
+    n->author_name = db_text(rows, r, 3);
+    n->type = db_text(rows, r, 4);
+    n->text = db_text(rows, r, 5);
+    n->urgent = db_int(rows, r, 6) != 0;
+    n->visibility = db_text(rows, r, 7);
+    n->reply_to = db_int(rows, r, 8);
+    n->source = db_text(rows, r, 9);
+    n->version = db_int(rows, r, 10);
+    n->created_at = db_int(rows, r, 11);
+    n->updated_at = db_int(rows, r, 12);
+    n->deleted_at = db_int(rows, r, 13);
+}
+
+db_rc journal_store_insert(db_conn *c, arena *a, note *n)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "INSERT INTO note (patient_id, author_id, author_name, type, text, urgent,"
+                       " visibility, reply_to, source, version, created_at, updated_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+                       DB_PARAMS(DB_INT(n->patient_id), DB_INT(n->author_id),
+                                 DB_TEXT(n->author_name), DB_TEXT(n->type), DB_TEXT(n->text),
+                                 DB_INT(n->urgent), DB_TEXT(n->visibility),
+                                 n->reply_to ? DB_INT(n->reply_to) : DB_NULLP, DB_TEXT(n->source),
+                                 DB_INT(n->created_at), DB_INT(n->created_at)),
+                       &rows);
+    if (rc == DB_OK) {
+        n->id = db_int(&rows, 0, 0);
+        n->version = 1;
+        n->updated_at = n->created_at;
+    }
+    return rc;
+}
+
+db_rc journal_store_get(db_conn *c, arena *a, int64_t id, note *out)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a, "SELECT " NOTE_COLS " FROM note n WHERE n.id = ?",
+                       DB_PARAMS(DB_INT(id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (rows.n == 0)
+        return DB_NOTFOUND;
+    read_note(&rows, 0, out);
+    return DB_OK;
+}
+
+db_rc journal_store_list(db_conn *c, arena *a, int64_t patient_id, const note_filter *f,
+                         note **out, int *n)
+{
+    db_rows rows;
+    /* one statement; a 0/NULL filter parameter switches its test off */
+    db_rc rc = db_exec(
+        c, a,
+        FAMILY_CTE "SELECT " NOTE_COLS ", (SELECT count(*) FROM note_attachment t"
+                   " WHERE t.note_id = n.id), (SELECT count(*) FROM note_read r"
+                   " WHERE r.note_id = n.id) FROM note n"
+                   " WHERE n.patient_id IN (SELECT id FROM family)"
+                   " AND (CAST(? AS BIGINT) = 0 OR n.id < ?)"
+                   " AND (CAST(? AS TEXT) IS NULL OR n.type = ?)"
+                   " AND (CAST(? AS BIGINT) = 0 OR n.author_id = ?)"
+                   " AND (CAST(? AS BIGINT) = 0 OR n.created_at >= ?)"
+                   " AND (CAST(? AS BIGINT) = 0 OR n.created_at < ?)"
+                   " AND (CAST(? AS BIGINT) = 0 OR n.urgent = 1)"
+                   " AND (CAST(? AS BIGINT) = 1 OR n.visibility = 'all')"
+                   " ORDER BY n.id DESC LIMIT ?",
+        DB_PARAMS(DB_INT(patient_id), DB_INT(f->before), DB_INT(f->before), DB_TEXT(f->type),
+                  DB_TEXT(f->type), DB_INT(f->author_id), DB_INT(f->author_id),
+                  DB_INT(f->from_ms), DB_INT(f->from_ms), DB_INT(f->to_ms), DB_INT(f->to_ms),
+                  DB_INT(f->urgent_only), DB_INT(f->professionals), DB_INT(f->limit)),
+        &rows);
+    *n = 0;
+    if (rc != DB_OK)
+        return rc;
+    *out = arena_calloc(a, (size_t)rows.n + 1, sizeof(note));
+    for (int i = 0; i < rows.n; i++) {
+        read_note(&rows, i, &(*out)[i]);
+        (*out)[i].nattachments = (int)db_int(&rows, i, 14);
+        (*out)[i].nreads = (int)db_int(&rows, i, 15);
+    }
+    *n = rows.n;
+    return DB_OK;
+}
+
+db_rc journal_store_correct(db_conn *c, arena *a, int64_t id, int64_t expected_version,
+                            const char *text, int64_t by, int64_t now)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "INSERT INTO note_revision (note_id, version, text, edited_by, edited_at)"
+                       " SELECT id, version, text, ?, ? FROM note"
+                       " WHERE id = ? AND version = ? AND deleted_at IS NULL",
+                       DB_PARAMS(DB_INT(by), DB_INT(now), DB_INT(id), DB_INT(expected_version)),
+                       &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (rows.changes == 0)
+        return DB_NOTFOUND;
+    return db_exec(c, a,
+                   "UPDATE note SET text = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                   DB_PARAMS(DB_TEXT(text), DB_INT(now), DB_INT(id)), NULL);
+}
+
+db_rc journal_store_delete(db_conn *c, arena *a, int64_t id, int64_t by, int64_t now)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "UPDATE note SET deleted_at = ?, deleted_by = ?, version = version + 1,"
+                       " updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+                       DB_PARAMS(DB_INT(now), DB_INT(by), DB_INT(now), DB_INT(id)), &rows);
+    if (rc == DB_OK && rows.changes == 0)
+        return DB_NOTFOUND;
+    return rc;
+}
+
+db_rc journal_store_revisions(db_conn *c, arena *a, int64_t id, note_revision **out, int *n)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "SELECT version, text, COALESCE(edited_by, 0), edited_at FROM note_revision"
+                       " WHERE note_id = ? ORDER BY version",
+                       DB_PARAMS(DB_INT(id)), &rows);
+    *n = 0;
+    if (rc != DB_OK)
+        return rc;
+    *out = arena_calloc(a, (size_t)rows.n + 1, sizeof(note_revision));
+    for (int i = 0; i < rows.n; i++) {
+        (*out)[i].version = db_int(&rows, i, 0);
+        (*out)[i].text = db_text(&rows, i, 1);
+        (*out)[i].edited_by = db_int(&rows, i, 2);
+        (*out)[i].edited_at = db_int(&rows, i, 3);
+    }
+    *n = rows.n;
+    return DB_OK;
+}
+
+db_rc journal_store_add_attachment(db_conn *c, arena *a, attachment *at)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "INSERT INTO note_attachment (note_id, filename, content_type, size, sha256,"
+                       " data_base64, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                       DB_PARAMS(DB_INT(at->note_id), DB_TEXT(at->filename),
+                                 DB_TEXT(at->content_type), DB_INT(at->size), DB_TEXT(at->sha256),
+                                 DB_TEXT(at->data_base64), DB_INT(at->created_at)),
+                       &rows);
+    if (rc == DB_OK)
+        at->id = db_int(&rows, 0, 0);
+    return rc;
+}
+
+db_rc journal_store_attachments(db_conn *c, arena *a, int64_t min_id, int64_t max_id,
+                                attachment **out, int *n)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "SELECT id, note_id, size, created_at, filename, content_type, sha256"
+                       " FROM note_attachment WHERE note_id >= ? AND note_id <= ? ORDER BY id",
+                       DB_PARAMS(DB_INT(min_id), DB_INT(max_id)), &rows);
+    *n = 0;
+    if (rc != DB_OK)
+        return rc;
+    *out = arena_calloc(a, (size_t)rows.n + 1, sizeof(attachment));
+    for (int i = 0; i < rows.n; i++) {
+        attachment *x = &(*out)[i];
+        x->id = db_int(&rows, i, 0);
+        x->note_id = db_int(&rows, i, 1);
+        x->size = db_int(&rows, i, 2);
+        x->created_at = db_int(&rows, i, 3);
+        x->filename = db_text(&rows, i, 4);
+        x->content_type = db_text(&rows, i, 5);
+        x->sha256 = db_text(&rows, i, 6);
+    }
+    *n = rows.n;
+    return DB_OK;
+}
+
+db_rc journal_store_attachment(db_conn *c, arena *a, int64_t id, attachment *out)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "SELECT id, note_id, size, created_at, filename, content_type, sha256,"
+                       " data_base64 FROM note_attachment WHERE id = ?",
+                       DB_PARAMS(DB_INT(id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (rows.n == 0)
+        return DB_NOTFOUND;
+    out->id = db_int(&rows, 0, 0);
+    out->note_id = db_int(&rows, 0, 1);
+    out->size = db_int(&rows, 0, 2);
+    out->created_at = db_int(&rows, 0, 3);
+    out->filename = db_text(&rows, 0, 4);
+    out->content_type = db_text(&rows, 0, 5);
+    out->sha256 = db_text(&rows, 0, 6);
+    out->data_base64 = db_text(&rows, 0, 7);
+    return DB_OK;
+}
+
+db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id,
+                              int64_t now)
+{
+    return db_exec(c, a,
+                   "INSERT INTO note_read (note_id, user_id, read_at) VALUES (?, ?, ?)"
+                   " ON CONFLICT (note_id, user_id) DO NOTHING",
+                   DB_PARAMS(DB_INT(note_id), DB_INT(user_id), DB_INT(now)), NULL);
+}
+
+db_rc journal_store_reads(db_conn *c, arena *a, int64_t note_id, note_read_row **out, int *n)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "SELECT r.user_id, r.read_at, u.display_name FROM note_read r"
+                       " JOIN app_user u ON u.id = r.user_id WHERE r.note_id = ? ORDER BY r.read_at",
+                       DB_PARAMS(DB_INT(note_id)), &rows);
+    *n = 0;
+    if (rc != DB_OK)
+        return rc;
+    *out = arena_calloc(a, (size_t)rows.n + 1, sizeof(note_read_row));
+    for (int i = 0; i < rows.n; i++) {
+        (*out)[i].user_id = db_int(&rows, i, 0);
+        (*out)[i].read_at = db_int(&rows, i, 1);
+        (*out)[i].display_name = db_text(&rows, i, 2);
+    }
+    *n = rows.n;
+    return DB_OK;
+}

@@ -1,0 +1,66 @@
+// Client-side routing with the History API. The server answers index.html for
+// any non-API path without a dot, so every route is a real URL that can be
+// bookmarked, shared and reloaded.
+//
+// Internal links are plain <a href="/...">: a click on one is turned into
+// navigate() here (a new tab, a download or a modified click keeps the
+// browser's behaviour). Query parameters carry screen state worth keeping in
+// the URL (search text, filters).
+import { useState, useEffect } from '/js/lib/ui.js';
+
+const listeners = new Set();
+let key = 0;          // changes at every navigation
+let moveFocus = false; // whether the shell should focus the new page's heading
+
+function emit() { key++; for (const l of listeners) l(); }
+
+/* The current location: {path, query (URLSearchParams), key, moveFocus}. */
+export function currentLocation() {
+  return { path: location.pathname, query: new URLSearchParams(location.search), key, moveFocus };
+}
+
+/* Goes to `to` (a path with an optional query). replace: no new history entry
+ * (filters typed in a form). focus: move focus to the new page's heading, as
+ * a screen reader user expects after following a link. */
+export function navigate(to, { replace = false, focus = !replace } = {}) {
+  const url = new URL(to, location.href);
+  const target = url.pathname + url.search;
+  if (target === location.pathname + location.search && !replace) return;
+  history[replace ? 'replaceState' : 'pushState'](null, '', target);
+  moveFocus = focus;
+  if (!replace) window.scrollTo(0, 0);
+  emit();
+}
+
+window.addEventListener('popstate', () => { moveFocus = true; emit(); });
+
+document.addEventListener('click', (ev) => {
+  if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+  const a = ev.target.closest && ev.target.closest('a[href]');
+  if (!a || a.target || a.hasAttribute('download')) return;
+  const url = new URL(a.href);
+  if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+  // in-page anchors (the skip link) keep the browser's behaviour
+  if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
+  ev.preventDefault();
+  navigate(url.pathname + url.search);
+});
+
+/* Re-renders the calling component at every navigation. */
+export function useLocation() {
+  const [loc, setLoc] = useState(currentLocation);
+  useEffect(() => {
+    const update = () => setLoc((prev) => (prev.key === key ? prev : currentLocation()));
+    listeners.add(update);
+    update(); // a navigation may have happened between render and effect
+    return () => listeners.delete(update);
+  }, []);
+  return loc;
+}
+
+/* The first route whose path equals `path` (routes have no parameters yet;
+ * patient pages will add ":id" segments here). */
+export function matchRoute(routes, path) {
+  const clean = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  return routes.find((r) => r.path === clean) || null;
+}
