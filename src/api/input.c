@@ -82,6 +82,14 @@ cJSON *input_json_object(req *r, const char *const *allowed)
                       "Le corps n'est pas de l'UTF-8 valide.", NULL);
         return NULL;
     }
+    /* cJSON ends strings at an escaped NUL and would silently truncate the
+     * value: no field of ours may contain one */
+    if (r->body.data && (memmem(r->body.data, r->body.len, "\\u0000", 6) ||
+                         memmem(r->body.data, r->body.len, "\\U0000", 6))) {
+        reply_problem(r, 400, "json.nul", "Requête invalide",
+                      "Le caractère NUL (\\u0000) n'est accepté dans aucun champ.", NULL);
+        return NULL;
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(r->body.data ? r->body.data : "", r->body.len, &end,
                                             false);

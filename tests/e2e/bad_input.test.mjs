@@ -124,3 +124,11 @@ test('query parameters are checked', async () => {
     assert.equal(r.json.code, 'query.invalid');
   }
 });
+
+test('an escaped NUL is refused rather than silently cutting the value', async () => {
+  const n = users();
+  const r = await post('{"login":"nul.test","display_name":"Jean\\u0000Admin","role":"admin","password":"aaaaaaaaaaaa"}');
+  assert.equal(r.status, 400);
+  assert.equal(r.json.code, 'json.nul');
+  assert.equal(users(), n);
+});
