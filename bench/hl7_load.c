@@ -147,7 +147,8 @@ static void on_frames(conn *c, bool reconnect)
         else
             ar++;
         if (!msa || strncmp(msa + 7, want + 7, strlen(want + 7)) != 0 ||
-            (msa[7 + strlen(want + 7)] != '\r' && msa[7 + strlen(want + 7)] != '|'))
+            (msa[7 + strlen(want + 7)] != '\r' && msa[7 + strlen(want + 7)] != '|' &&
+             msa[7 + strlen(want + 7)] != '\0'))
             mismatched++;
         lat[nlat++] = now_s() - sent_at[idx];
         c->acked++;

@@ -69,8 +69,12 @@ echo "== building build/bench/hello and build/release/parcours"
 # shellcheck disable=SC2046  # pkg-config output is meant to be split
 cc -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra bench/hello.c -o "$HELLO" \
     $(pkg-config --cflags --libs libmicrohttpd)
-make --no-print-directory -s all >/dev/null || die "make failed"
-[ -x "$PARCOURS" ] || die "$PARCOURS missing after make"
+# (retried: another `make` or `make clean` may be running in the same tree)
+for attempt in 1 2 3; do
+    if make --no-print-directory -s all >/dev/null && [ -x "$PARCOURS" ]; then break; fi
+    [ "$attempt" = 3 ] && die "make failed or $PARCOURS missing"
+    sleep 5
+done
 
 # --- database and servers -----------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/parcours-bench.XXXXXX")
@@ -201,7 +205,7 @@ p99_ms() {
 }
 non2xx() { awk '/Non-2xx or 3xx responses:/ {print $NF; f = 1} END {if (!f) print 0}' "$1"; }
 sockerr() { grep -o 'Socket errors:.*' "$1" || true; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{a[NR] = $1} END {print (NR ? a[int((NR + 1) / 2)] : 0)}'; }
 
 echo "== wrk -t$WRK_THREADS -c$CONNS -d$DURATION --latency (warm-up $WARMUP), $RUNS interleaved runs"
 echo "   $(nproc) cores, load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -218,7 +222,7 @@ for ((run = 1; run <= RUNS; run++)); do
         r=$(rps "$f")
         # server CPU time per request: less sensitive than req/s to other load
         cpu=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$(nreq "$f")" \
-            'BEGIN {printf "%.2f", n > 0 ? t * 1e6 / hz / n : 0}')
+            'BEGIN {printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0)}')
         CPU[$i]+=" $cpu"
         p=$(p99_ms "$f")
         if [ -z "$r" ] || [ -z "$p" ]; then die "cannot read wrk's output: $(cat "$f")"; fi

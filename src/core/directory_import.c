@@ -300,8 +300,9 @@ core_rc directory_import_parse(arena *a, const dir_import_columns *cols, char *l
 
 /* Organisation ids already written in this run, by import key: a structure
  * where 40 professionals practise is written once, not 40 times. Direct-mapped
- * (a collision just costs one more upsert), so its size never grows. */
-#define ORG_CACHE_SLOTS 4096
+ * (a collision just costs one more upsert), so its size never grows: 3 MiB,
+ * touched only as far as the file has structures. */
+#define ORG_CACHE_SLOTS 65536
 
 typedef struct org_cache_slot {
     char key[40];

@@ -119,10 +119,7 @@ static void *commit_main(void *arg)
             next_check = time_now_ms() + check_every;
             continue;
         }
-        int64_t t0 = time_mono_us();
         hl7_ingest_batch(&s->ingest, batch, n);
-        if (getenv("HL7_TRACE"))
-            log_info("batch", "n=%d us=%lld", n, (long long)(time_mono_us() - t0));
         for (int i = 0; i + 1 < n; i++)
             batch[i]->next = batch[i + 1];
         pthread_mutex_lock(&s->lock);
@@ -210,9 +207,7 @@ static void conn_close(mllp_server *s, mconn *c, const char *why)
     close(c->fd);
     c->fd = -1;
     c->closed = true;
-    s->nconn--;
-    if (c->inflight == 0)
-        conn_free(s, c);
+    s->nconn--; /* freed by reap() once nothing refers to it any more */
 }
 
 static void conn_flush(mllp_server *s, mconn *c)
@@ -400,8 +395,6 @@ static void deliver_acks(mllp_server *s)
         c->inflight--;
         if (!c->closed && j->ack)
             mllp_wrap(&c->out, j->ack, j->ack_len);
-        if (c->closed && c->inflight == 0)
-            conn_free(s, c);
         hl7_job_free(j);
         j = next;
     }
@@ -412,6 +405,17 @@ static void deliver_acks(mllp_server *s)
         if (c->in_off < c->in_len)
             conn_decode(s, c);
         conn_flush(s, c); /* also closes a half-closed connection with nothing left */
+    }
+}
+
+/* Frees closed connections that no job refers to. Called between event
+ * batches only, so that no event in hand points to freed memory. */
+static void reap(mllp_server *s)
+{
+    for (mconn *c = s->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->closed && c->inflight == 0)
+            conn_free(s, c);
     }
 }
 
@@ -452,6 +456,7 @@ static void *io_main(void *arg)
         }
         if (atomic_load(&s->force_exit)) {
             deliver_acks(s);
+            reap(s);
             break;
         }
         int64_t now = time_now_ms();
@@ -459,6 +464,7 @@ static void *io_main(void *arg)
             close_idle(s, now);
             last_scan = now;
         }
+        reap(s);
         if (atomic_load(&s->stopping)) {
             pthread_mutex_lock(&s->lock);
             bool idle = !s->todo_head && !s->done_head;

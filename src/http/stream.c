@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define STREAM_BLOCK 16384
+#define STREAM_BLOCK 4096
 #define PENDING_MAX 256 /* in-process wake-ups queued for the waker */
 #define WATCH_BATCH 256 /* users per collect from other processes */
 #define TICK_MS 1000

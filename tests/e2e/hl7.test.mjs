@@ -24,7 +24,17 @@ before(async () => {
   srv = await startHl7Server({ env: { PARCOURS_RUPTURE_CHECK: '1' } });
   [doc, nurse, coord, admin] = await Promise.all([login(srv, DOCTOR), login(srv, NURSE), login(srv, COORD), login(srv, ADMIN)]);
 });
-after(async () => { await srv.close(); });
+after(async () => { await closeChecked(srv); });
+
+/* Stops a server (SIGTERM), requires a clean exit without sanitizer reports
+ * (the suite also runs on the ASan/UBSan build), drops its database. */
+async function closeChecked(server, { keepDb = false } = {}) {
+  const { code, signal } = await server.stop();
+  try {
+    assert.doesNotMatch(server.stderr(), /Sanitizer|runtime error/, 'sanitizer report');
+    assert.deepEqual([code, signal], [0, null], 'clean exit');
+  } finally { if (!keepDb) server.db.cleanup(); }
+}
 
 /* Sends one message on a new connection; returns the parsed ACK. */
 async function send(msg, server = srv) {
@@ -64,7 +74,7 @@ test('the ANS examples as they are (LF) and converted to CR: AA, identity and mo
       assert.match(s.sql('SELECT error FROM hl7_message WHERE id = 3'), /MSH-10 répété/);
       const raw = s.sql("SELECT raw_encoding || ':' || raw_size FROM hl7_message WHERE id = 1");
       assert.equal(raw, `text:${example(files[0]).length}`, 'stored as received');
-    } finally { await s.close(); }
+    } finally { await closeChecked(s); }
   }
 });
 
@@ -352,7 +362,7 @@ test('idle connections are closed, connections beyond the bound are refused', as
     const d = await connect(s.mllpPort);
     assert.equal(parseAck(await d.send(adt({ trigger: 'A28', id: 'I1', ipp: 'I1', family: 'APRES', given: 'TOUT', dob: '19500101' }))).code, 'AA');
     d.close();
-  } finally { await s.close(); }
+  } finally { await closeChecked(s); }
 });
 
 test('kill -9 in the middle of a stream: every message acknowledged AA is in the database after restart', async () => {
@@ -392,7 +402,7 @@ test('kill -9 in the middle of a stream: every message acknowledged AA is in the
     const a = parseAck(await c.send(adt({ trigger: 'A28', id: 'K-after', ipp: 'K-after', family: 'CRASH', given: 'APRES', dob: '19990101' })));
     assert.equal(a.code, 'AA');
     c.close();
-  } finally { await again.close(); }
+  } finally { await closeChecked(again); }
 });
 
 test('outbound identity feed: A28/A31 queued with the change, sent in order, AE surfaced, retried until the receiver is back', async () => {
@@ -440,6 +450,7 @@ test('outbound identity feed: A28/A31 queued with the change, sent in order, AE 
     assert.ok(pending.some((m) => m.attempts >= 1 && /connexion/.test(m.last_error)), JSON.stringify(pending));
     // a restart of parcours loses nothing
     await s.stop();
+    assert.doesNotMatch(s.stderr(), /Sanitizer|runtime error/);
     const s2 = await startServer({ db: s.db, args: ['--s2ri', `127.0.0.1:${port}`], env: { PARCOURS_S2RI_RETRY_MAX: '1' } });
     try {
       await rx.listen(port);
@@ -447,6 +458,6 @@ test('outbound identity feed: A28/A31 queued with the change, sent in order, AE 
       const names = rx.messages.slice(4).map((m) => m.split('\r').find((l) => l.startsWith('PID|')).split('|')[5].split('^')[0]);
       assert.deepEqual(names, ['Attente', 'Ordre']);
       assert.equal(s2.sql("SELECT count(*) FROM hl7_outbox WHERE status = 'sent'"), '5');
-    } finally { await s2.stop(); }
+    } finally { await closeChecked(s2, { keepDb: true }); }
   } finally { await rx.stop(); s.db.cleanup(); }
 });

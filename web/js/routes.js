@@ -1,10 +1,9 @@
 // The signed-in screens: the navigation tabs and the routes. To add a screen,
-// add a route here (and a tab when it is one). Everyday screens come with the
-// shell; those that most people never open (administration) are loaded on
-// demand with import().
-import { html } from '/js/lib/ui.js';
-import { Placeholder } from '/js/screens/placeholder.js';
+// add a route here (and a tab when it is one). The home screen (Mes patients)
+// and Mon compte come with the shell; the others are loaded on demand with
+// import(), the patient's record in idle time after the shell (screens/shell.js).
 import { Account } from '/js/screens/account.js';
+import { Patients } from '/js/screens/patients.js';
 
 /* The tab bar, in order: four tabs, what fits under a thumb on a 360 px
  * phone. Administration (administrators only) is a link in the header. */
@@ -23,20 +22,23 @@ export const REDIRECTS = { '/': '/patients', '/admin': '/admin/comptes' };
  * administrators only; view: a component, or
  * load: () => import() of a module whose default export is the component. */
 export const ROUTES = [
+  { path: '/patients', title: 'Mes patients', docTitle: 'Patients', tab: 'patients', view: Patients },
   {
-    path: '/patients', title: 'Patients', tab: 'patients',
-    view: () => html`<${Placeholder}>La liste de vos patients, leur cercle de soins et le cahier de
-      liaison, consultables entre deux visites.</${Placeholder}>`,
+    path: '/patients/nouveau', title: 'Nouveau patient', tab: 'patients',
+    load: () => import('/js/screens/patient-new.js'),
+  },
+  {
+    // :tab is '' (Synthèse), cercle, journal or conversation
+    path: '/patients/:id/:tab?', title: 'Patient', tab: 'patients',
+    load: () => import('/js/screens/patient.js'),
   },
   {
     path: '/notifications', title: 'Notifications', tab: 'notifications',
-    view: () => html`<${Placeholder}>Les nouvelles notes, les messages et les alertes
-      d'hospitalisation concernant vos patients.</${Placeholder}>`,
+    load: () => import('/js/screens/notifications.js'),
   },
   {
     path: '/annuaire', title: 'Annuaire', tab: 'annuaire',
-    view: () => html`<${Placeholder}>L'annuaire des professionnels et des structures du
-      territoire, pour inviter un confrère dans un cercle de soins.</${Placeholder}>`,
+    load: () => import('/js/screens/directory.js'),
   },
   { path: '/compte', title: 'Mon compte', tab: 'compte', view: Account },
   {

@@ -23,6 +23,7 @@
 
 const RETRY_DELAYS_MS = [400, 1200];
 const TIMEOUT_MS = 15000;
+const UPLOAD_TIMEOUT_MS = 120000; // a photo over a slow mobile network
 const LOGIN_PATH = '/api/session';
 
 let csrfToken = null;
@@ -40,6 +41,7 @@ export class ApiError extends Error {
     this.code = (problem && problem.code) || null;
     this.field = (problem && problem.field) || null;
     this.detail = detail;
+    this.problem = problem || {}; // the whole problem+json (409 candidates...)
     this.retryAfter = retryAfter; // seconds, from Retry-After (429), or null
   }
 }
@@ -121,21 +123,22 @@ function sleep(ms, signal) {
   });
 }
 
-async function callOnce(method, path, body, signal) {
-  const headers = { Accept: 'application/json' };
+async function callOnce(method, path, { body, signal, file, blob }) {
+  const headers = { Accept: blob ? '*/*' : 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (file) headers['Content-Type'] = file.type;
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   // our own controller: the caller's signal cancels, the timer times out
   const ctrl = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, TIMEOUT_MS);
+  const timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, file ? UPLOAD_TIMEOUT_MS : TIMEOUT_MS);
   const cancel = () => ctrl.abort(signal.reason);
   signal?.addEventListener('abort', cancel, { once: true });
   let res;
   try {
     res = await fetch(path, {
       method, headers, credentials: 'same-origin', cache: 'no-store', signal: ctrl.signal,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: file || (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch (err) {
     if (signal?.aborted) throw err;
@@ -147,6 +150,7 @@ async function callOnce(method, path, body, signal) {
   }
   setLastCallFailed(false);
   if (res.status === 204) return null;
+  if (blob && res.ok) return res.blob();
   let data = null;
   try { data = await res.json(); } catch { /* not JSON (a proxy's error page): data stays null */ }
   if (res.ok) {
@@ -159,12 +163,14 @@ async function callOnce(method, path, body, signal) {
   throw err;
 }
 
-/* One API call. body: a value sent as JSON (writes). signal: AbortSignal.
+/* One API call. body: a value sent as JSON (writes); file: a Blob sent as
+ * is, with its type as Content-Type (uploads); blob: resolve with the
+ * response's Blob instead of JSON (attachments). signal: AbortSignal.
  * Resolves with the decoded JSON (null for 204). */
-export async function api(method, path, { body, signal } = {}) {
+export async function api(method, path, { body, signal, file, blob } = {}) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await callOnce(method, path, body, signal);
+      return await callOnce(method, path, { body, signal, file, blob });
     } catch (err) {
       const retry = err instanceof NetworkError && method === 'GET' && attempt < RETRY_DELAYS_MS.length;
       if (!retry) throw err;

@@ -45,7 +45,7 @@ export function useResource(load, deps) {
  * Promise of {items, next} (next: the cursor of the following page, or null).
  * The first page is loaded again when `deps` change; loadMore() appends the
  * next one. Returns {status, items, hasMore, loadingMore, error, moreError,
- * loadMore, reload, replaceItem}. */
+ * loadMore, reload, replaceItem, prepend}. */
 export function usePagedList(fetchPage, deps) {
   const [state, setState] = useState({ status: 'loading', items: [], next: null, error: null });
   const [more, setMore] = useState({ loading: false, error: null });
@@ -79,9 +79,14 @@ export function usePagedList(fetchPage, deps) {
   };
   const replaceItem = (match, item) =>
     setState((s) => ({ ...s, items: s.items.map((x) => (match(x) ? item : x)) }));
+  /* Puts newer items (a live update, one's own post) on top, once each. */
+  const prepend = (items, key = (x) => x.id) => setState((s) => {
+    const known = new Set(s.items.map(key));
+    return { ...s, items: items.filter((x) => !known.has(key(x))).concat(s.items) };
+  });
 
   return {
     status: state.status, items: state.items, error: state.error, hasMore: state.next !== null,
-    loadingMore: more.loading, moreError: more.error, loadMore, reload, replaceItem,
+    loadingMore: more.loading, moreError: more.error, loadMore, reload, replaceItem, prepend,
   };
 }

@@ -58,9 +58,26 @@ export function useLocation() {
   return loc;
 }
 
-/* The first route whose path equals `path` (routes have no parameters yet;
- * patient pages will add ":id" segments here). */
+/* The first route matching `path`, as {route, params}, or null. A route's
+ * path may have ":name" segments (params.name, decoded) and one last optional
+ * ":name?" segment (params.name is then '' when absent): "/patients/:id/:tab?"
+ * keeps one screen mounted while its sub-pages change. */
 export function matchRoute(routes, path) {
-  const clean = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  return routes.find((r) => r.path === clean) || null;
+  const parts = (path.length > 1 ? path.replace(/\/+$/, '') : path).split('/');
+  for (const route of routes) {
+    const segs = route.path.split('/');
+    const optional = segs[segs.length - 1].endsWith('?');
+    if (parts.length !== segs.length && !(optional && parts.length === segs.length - 1)) continue;
+    const params = {};
+    const ok = segs.every((seg, i) => {
+      if (!seg.startsWith(':')) return seg === parts[i];
+      const name = seg.slice(1).replace(/\?$/, '');
+      if (parts[i] === undefined) { params[name] = ''; return true; }
+      if (parts[i] === '') return false;
+      try { params[name] = decodeURIComponent(parts[i]); } catch { return false; }
+      return true;
+    });
+    if (ok) return { route, params };
+  }
+  return null;
 }

@@ -103,6 +103,8 @@ export function Account() {
         <div><dt>Nom</dt><dd>${user.display_name}</dd></div>
         <div><dt>Identifiant</dt><dd>${user.login}</dd></div>
         <div><dt>Rôle</dt><dd>${roleLabel(user.role)}</dd></div>
+        ${!isAdmin(user) && html`<div><dt>Numéro de compte parcours</dt><dd><span class="mono">${user.id}</span>
+          <p class="hint">À communiquer à un confrère pour qu'il vous ajoute au cercle de soins d'un patient.</p></dd></div>`}
       </dl>
       ${isAdmin(user) && html`<p><a href="/admin/comptes">Administration : comptes et journal d'audit</a></p>`}
     </section>

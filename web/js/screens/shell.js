@@ -7,25 +7,58 @@
 // window title changes, so that screen-reader users hear where they are.
 // Administration routes are refused here for non-administrators (the server
 // refuses their API calls anyway: this only avoids showing a broken page).
-import { html, useEffect, useRef } from '/js/lib/ui.js';
+//
+// The shell also runs the notification feed (lib/notifications.js): the
+// unread count on the Notifications tab, and a short message when a live
+// notification arrives, wherever the person is.
+import { html, useState, useEffect, useRef } from '/js/lib/ui.js';
 import { useLocation, matchRoute, navigate } from '/js/lib/router.js';
 import { NetworkError } from '/js/lib/api.js';
 import { useResource } from '/js/lib/hooks.js';
 import { useSession, isAdmin } from '/js/lib/session.js';
+import { PageContext } from '/js/lib/page.js';
+import { startNotifications, useUnread, onLiveNotification } from '/js/lib/notifications.js';
 import { ROUTES, TABS, REDIRECTS } from '/js/routes.js';
 import { Icon } from '/js/components/icons.js';
 import { Loading, LoadError, OfflineBanner } from '/js/components/feedback.js';
+import { notificationHref } from '/js/components/patient.js';
 
 function TabBar({ current }) {
+  const { count } = useUnread();
   return html`<nav class="tabbar" aria-label="Navigation principale"><ul>
     ${TABS.map((t) => html`<li key=${t.id}>
       <a href=${t.href} aria-current=${t.id === current ? 'page' : undefined}>
-        <${Icon} name=${t.icon} /><span>${t.label}</span></a></li>`)}
+        <span class="tab-icon"><${Icon} name=${t.icon} />${t.id === 'notifications' && count > 0 && html`
+          <span class="tab-badge" aria-hidden="true">${count > 99 ? '99+' : count}</span>`}</span>
+        <span>${t.label}${t.id === 'notifications' && count > 0 && html`<span class="visually-hidden"
+          >${` (${count} non lue${count > 1 ? 's' : ''})`}</span>`}</span></a></li>`)}
   </ul></nav>`;
 }
 
+const TOAST_MS = 12000;
+
+/* The latest live notification, for a few seconds, with a link to it. */
+function LiveToast() {
+  const [shown, setShown] = useState(null);
+  useEffect(() => onLiveNotification((n) => setShown(n)), []);
+  useEffect(() => {
+    if (!shown) return undefined;
+    const t = setTimeout(() => setShown(null), TOAST_MS);
+    return () => clearTimeout(t);
+  }, [shown]);
+  return html`<div class="toast-slot" role="status">${shown && html`
+    <div class=${'toast' + (shown.urgent ? ' urgent' : '')}>
+      <p><strong>${shown.title}</strong>${shown.body && html`<br /><span class="toast-body">${shown.body}</span>`}</p>
+      <div class="actions">
+        <a class="button secondary small" href=${notificationHref(shown)} onClick=${() => setShown(null)}>Voir</a>
+        <button type="button" class="button link small" onClick=${() => setShown(null)}>Fermer<span
+          class="visually-hidden"> le message</span></button>
+      </div>
+    </div>`}</div>`;
+}
+
 /* A screen loaded on demand: route.load() → module with a default component. */
-function LazyView({ route }) {
+function LazyView({ route, params }) {
   const mod = useResource(
     () => route.load().catch(() => { throw new NetworkError(false); }), // a failed import = no answer
     [route],
@@ -33,7 +66,7 @@ function LazyView({ route }) {
   if (mod.status === 'error') return html`<${LoadError} error=${mod.error} onRetry=${mod.reload} />`;
   if (!mod.data) return html`<${Loading} />`;
   const View = mod.data.default;
-  return html`<${View} />`;
+  return html`<${View} params=${params} />`;
 }
 
 function Refused() {
@@ -50,8 +83,10 @@ export function Shell() {
   const { user } = useSession();
   const loc = useLocation();
   const heading = useRef(null);
+  const [pageTitle, setPageTitle] = useState(null); // from the screen (lib/page.js)
   const redirect = REDIRECTS[loc.path];
-  const route = matchRoute(ROUTES, loc.path);
+  const match = matchRoute(ROUTES, loc.path);
+  const route = match && match.route;
   const refused = Boolean(route && route.admin && !isAdmin(user));
   let title = 'Page introuvable';
   let view = html`<${NotFound} path=${loc.path} />`;
@@ -60,10 +95,22 @@ export function Shell() {
     view = html`<${Refused} />`;
   } else if (route) {
     title = route.title;
-    view = route.load ? html`<${LazyView} key=${route.path} route=${route} />` : html`<${route.view} />`;
+    view = route.load
+      ? html`<${LazyView} key=${route.path} route=${route} params=${match.params} />`
+      : html`<${route.view} params=${match.params} />`;
   }
-  const docTitle = (!refused && route && route.docTitle) || title;
+  let docTitle = (!refused && route && route.docTitle) || title;
+  if (pageTitle && !refused && route) ({ title, docTitle } = pageTitle);
 
+  useEffect(() => startNotifications(), []);
+  // the patient's record is the next screen most people open: fetch it in idle time
+  useEffect(() => {
+    if (isAdmin(user)) return undefined;
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1500));
+    const cancel = window.cancelIdleCallback || clearTimeout;
+    const handle = idle(() => import('/js/screens/patient.js').catch(() => { /* loaded again when opened */ }));
+    return () => cancel(handle);
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => { if (redirect) navigate(redirect, { replace: true, focus: loc.moveFocus }); }, [redirect]);
   useEffect(() => { document.title = `${docTitle} — parcours`; }, [docTitle]);
   useEffect(() => { if (loc.moveFocus && heading.current) heading.current.focus(); }, [loc.key]);
@@ -81,10 +128,11 @@ export function Shell() {
     </header>
     <${TabBar} current=${route && route.tab} />
     <${OfflineBanner} />
+    <${LiveToast} />
     <main id="contenu" tabindex="-1">
       ${redirect ? html`<${Loading} />` : html`
         <h1 ref=${heading} tabindex="-1">${title}</h1>
-        ${view}`}
+        <${PageContext.Provider} value=${setPageTitle}>${view}</${PageContext.Provider}>`}
     </main>
   </div>`;
 }
