@@ -66,7 +66,8 @@ static uint64_t rng(uint64_t *s)
 /* A pronounceable random name, so that identities differ (no duplicates). */
 static void name(uint64_t *s, char *out, int syll)
 {
-    static const char *const c[] = {"B", "C", "D", "F", "G", "L", "M", "N", "P", "R", "S", "T", "V"};
+    static const char *const c[] = {"B", "C", "D", "F", "G", "L", "M",
+                                    "N", "P", "R", "S", "T", "V"};
     static const char *const v[] = {"A", "E", "I", "O", "U", "OU", "AN", "ER"};
     out[0] = '\0';
     for (int i = 0; i < syll; i++) {
@@ -87,13 +88,14 @@ static size_t build(long i, char *out, size_t cap)
     char sex = rng(&s) % 2 ? 'M' : 'F';
     const char *ev = i % 2 ? "A01" : "A28";
     const char *st = i % 2 ? "ADT_A01" : "ADT_A05";
-    int n = snprintf(out + 1, cap - 3,
-                     "MSH|^~\\&|GAM|BENCH|PARCOURS|PARCOURS|20261101120000||ADT^%s^%s|%s%ld|P|"
-                     "2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR||2.11^IHE_FRANCE-2.11-PAM\r"
-                     "EVN||20261101120000\r"
-                     "PID|1||%s%ld^^^BENCH&1.2.250.1.999.9&ISO^PI||%s^%s^%s^^^^L||%04d%02d%02d|%c|||"
-                     "1 rue du Test^^RENNES^^35000^FRA^H\r",
-                     ev, st, prefix, i, prefix, p, fam, giv, giv, y, m, d, sex);
+    int n =
+        snprintf(out + 1, cap - 3,
+                 "MSH|^~\\&|GAM|BENCH|PARCOURS|PARCOURS|20261101120000||ADT^%s^%s|%s%ld|P|"
+                 "2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR||2.11^IHE_FRANCE-2.11-PAM\r"
+                 "EVN||20261101120000\r"
+                 "PID|1||%s%ld^^^BENCH&1.2.250.1.999.9&ISO^PI||%s^%s^%s^^^^L||%04d%02d%02d|%c|||"
+                 "1 rue du Test^^RENNES^^35000^FRA^H\r",
+                 ev, st, prefix, i, prefix, p, fam, giv, giv, y, m, d, sex);
     if (i % 2)
         n += snprintf(out + 1 + n, cap - 3 - (size_t)n,
                       "PV1|1|I|^^^BENCH&1.2.250.1.999.9&M^O^^||||||||||||||||V%s%ld\r"
@@ -211,8 +213,8 @@ int main(int argc, char **argv)
                    sizeof c->out - c->out_len > 4096 && (!reconnect || c->out_len == 0)) {
                 if (reconnect && c->fd < 0)
                     c->fd = dial();
-                c->out_len += build(c->first + c->sent, c->out + c->out_len,
-                                    sizeof c->out - c->out_len);
+                c->out_len +=
+                    build(c->first + c->sent, c->out + c->out_len, sizeof c->out - c->out_len);
                 sent_at[c->first + c->sent] = now_s();
                 c->sent++;
             }

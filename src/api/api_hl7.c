@@ -35,8 +35,8 @@ void api_hl7_messages(req *r)
     hl7_message_row *rows;
     int n = 0;
     core_error err = {0};
-    core_rc rc = hl7_admin_messages(&r->ctx, req_query(r, "status"), before, (int)limit + 1,
-                                    &rows, &n, &err);
+    core_rc rc = hl7_admin_messages(&r->ctx, req_query(r, "status"), before, (int)limit + 1, &rows,
+                                    &n, &err);
     if (rc != CORE_OK) {
         reply_core_error(r, rc, &err);
         return;
@@ -84,8 +84,8 @@ void api_hl7_outbox(req *r)
     hl7_outbox_row *rows;
     int n = 0;
     core_error err = {0};
-    core_rc rc = hl7_admin_outbox(&r->ctx, req_query(r, "status"), before, (int)limit + 1, &rows,
-                                  &n, &err);
+    core_rc rc =
+        hl7_admin_outbox(&r->ctx, req_query(r, "status"), before, (int)limit + 1, &rows, &n, &err);
     if (rc != CORE_OK) {
         reply_core_error(r, rc, &err);
         return;

@@ -42,8 +42,8 @@ core_rc hl7_admin_outbox(ctx *c, const char *status, int64_t before, int limit,
                          hl7_outbox_row **out, int *n, core_error *err)
 {
     static const char *const set[] = {"pending", "sent", "error", NULL};
-    core_rc rc = check(c, "hl7.outbox.read", status, set,
-                       "Statut attendu : pending, sent ou error.", err);
+    core_rc rc =
+        check(c, "hl7.outbox.read", status, set, "Statut attendu : pending, sent ou error.", err);
     if (rc != CORE_OK)
         return rc;
     if (hl7_store_outbox_list(ctx_db(c), c->arena, status, before, limit, out, n) != DB_OK)

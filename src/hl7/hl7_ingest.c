@@ -28,8 +28,9 @@ void hl7_ingest_init(hl7_ingest *g, app *a, size_t max_message)
         snprintf(stored, sizeof stored, "%s", name ? name : "Flux HL7");
         g->pam.author_name = stored;
     } else {
-        log_warn("hl7", "%s", "system account 'hl7' not found: movements are recorded without "
-                              "journal notes (run 'parcours init')");
+        log_warn("hl7", "%s",
+                 "system account 'hl7' not found: movements are recorded without "
+                 "journal notes (run 'parcours init')");
     }
     db_release(a->db, c);
     arena_free(&ar);
@@ -46,8 +47,7 @@ void hl7_job_free(hl7_job *j)
 
 /* ---- acknowledgements ------------------------------------------------------ */
 
-static void set_ack(hl7_job *job, const hl7_message *m, hl7_ack_code code,
-                    const hl7_ack_error *e)
+static void set_ack(hl7_job *job, const hl7_message *m, hl7_ack_code code, const hl7_ack_error *e)
 {
     buf out;
     buf_init(&out, 256 * 1024);
@@ -88,7 +88,7 @@ static void set_ack_copy(hl7_job *job, const char *stored, hl7_ack_code code)
 
 static hl7_ack_code code_of(const char *s)
 {
-    return s && strcmp(s, "AA") == 0 ? HL7_ACK_AA
+    return s && strcmp(s, "AA") == 0   ? HL7_ACK_AA
            : s && strcmp(s, "AE") == 0 ? HL7_ACK_AE
                                        : HL7_ACK_AR;
 }
@@ -137,8 +137,9 @@ static bool replay(hl7_job *job, db_conn *conn, arena *ar, hl7_message_row *row,
     row->status = "rejected";
     row->ack_code = first->ack_code;
     row->ack = first->ack;
-    row->error = arena_printf(ar, "MSH-10 répété : réponse du message %lld renvoyée, rien "
-                                  "appliqué une seconde fois.",
+    row->error = arena_printf(ar,
+                              "MSH-10 répété : réponse du message %lld renvoyée, rien "
+                              "appliqué une seconde fois.",
                               (long long)first->id);
     return hl7_store_insert_message(conn, ar, row) == DB_OK;
 }
@@ -192,8 +193,11 @@ static bool apply_one(hl7_ingest *g, db_conn *conn, arena *ar, hl7_job *job)
         goto store;
     }
     if (!row.control_id) {
-        e = (hl7_ack_error){.segment_id = "MSH", .segment_seq = 1, .field = 10,
-                            .code = HL7_E_REQUIRED_FIELD_MISSING, .severity = 'E',
+        e = (hl7_ack_error){.segment_id = "MSH",
+                            .segment_seq = 1,
+                            .field = 10,
+                            .code = HL7_E_REQUIRED_FIELD_MISSING,
+                            .severity = 'E',
                             .user_message = "MSH-10 (identifiant du message) absent."};
         set_ack(job, m, HL7_ACK_AR, &e);
         row.status = "rejected";
@@ -201,8 +205,8 @@ static bool apply_one(hl7_ingest *g, db_conn *conn, arena *ar, hl7_job *job)
         goto store;
     }
     hl7_message_row first;
-    db_rc rc = hl7_store_find_answer(conn, ar, row.sender_app, row.sender_facility,
-                                     row.control_id, &first);
+    db_rc rc = hl7_store_find_answer(conn, ar, row.sender_app, row.sender_facility, row.control_id,
+                                     &first);
     if (rc == DB_OK) {
         atomic_fetch_add(&g->duplicates, 1);
         return replay(job, conn, ar, &row, &first);

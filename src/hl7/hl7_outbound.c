@@ -96,8 +96,8 @@ static void write_msh(hl7_writer *w, const char *event, const char *control_id, 
 }
 
 /* ADT^A28/A31 (structure ADT_A05) of p, PAM FR 2.11. */
-static bool build_adt(arena *a, buf *out, const patient *p, const patient_identifier *ids,
-                      int nids, const char *event, const char *control_id, const char *ts)
+static bool build_adt(arena *a, buf *out, const patient *p, const patient_identifier *ids, int nids,
+                      const char *event, const char *control_id, const char *ts)
 {
     hl7_writer w;
     hl7_w_init(&w, out);
@@ -161,8 +161,8 @@ static bool build_adt(arena *a, buf *out, const patient *p, const patient_identi
         hl7_w_comp(&w, "Internet");
         hl7_w_comp(&w, p->email);
     }
-    fields(&w, 18);                         /* PID-14 .. PID-31 */
-    hl7_w_field(&w, p->identity_status);    /* PID-32 */
+    fields(&w, 18);                      /* PID-14 .. PID-31 */
+    hl7_w_field(&w, p->identity_status); /* PID-32 */
     hl7_w_segment(&w, "PV1");
     hl7_w_field(&w, "1");
     hl7_w_field(&w, "N"); /* not applicable: an identity without a stay */
@@ -294,8 +294,8 @@ static bool exchange(hl7_outbound *o, const char *msg, const char *control_id, c
         while (used_total < (size_t)r) {
             size_t used;
             mllp_frame f;
-            mllp_event ev = mllp_decode(&o->dec, data + used_total, (size_t)r - used_total, &used,
-                                        &f);
+            mllp_event ev =
+                mllp_decode(&o->dec, data + used_total, (size_t)r - used_total, &used, &f);
             used_total += used;
             if (ev != MLLP_FRAME)
                 continue;
@@ -343,8 +343,8 @@ static bool ack_accepted(const char *ack, char *why, size_t whysz)
 
 static int64_t backoff_ms(const hl7_outbound *o, int attempts)
 {
-    int64_t cap = (int64_t)(o->app->cfg.s2ri_retry_max_s > 0 ? o->app->cfg.s2ri_retry_max_s : 1) *
-                  1000;
+    int64_t cap =
+        (int64_t)(o->app->cfg.s2ri_retry_max_s > 0 ? o->app->cfg.s2ri_retry_max_s : 1) * 1000;
     int64_t d = 1000;
     for (int i = 1; i < attempts && d < cap; i++)
         d *= 2;

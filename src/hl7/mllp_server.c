@@ -83,13 +83,13 @@ static void wake_io(mllp_server *s)
 }
 
 /* The committer: takes everything queued (up to MLLP_BATCH_MAX), commits it
- * as one batch, hands the jobs back; runs the rupture check when idle. */
+ * as one batch, hands the jobs back; runs the rupture check between batches
+ * when it is due. */
 static void *commit_main(void *arg)
 {
     mllp_server *s = arg;
-    int64_t check_every = (int64_t)(s->app->cfg.rupture_check_s > 0 ? s->app->cfg.rupture_check_s
-                                                                    : 300) *
-                          1000;
+    int64_t check_every =
+        (int64_t)(s->app->cfg.rupture_check_s > 0 ? s->app->cfg.rupture_check_s : 300) * 1000;
     int64_t next_check = time_now_ms() + 1000;
     hl7_job *batch[MLLP_BATCH_MAX];
     for (;;) {
@@ -113,19 +113,22 @@ static void *commit_main(void *arg)
         if (!s->todo_head)
             s->todo_tail = NULL;
         s->todo_n -= n;
+        bool exiting = s->committer_exit;
         pthread_mutex_unlock(&s->lock);
-        if (n == 0) {
+        if (n > 0) {
+            hl7_ingest_batch(&s->ingest, batch, n);
+            for (int i = 0; i + 1 < n; i++)
+                batch[i]->next = batch[i + 1];
+            pthread_mutex_lock(&s->lock);
+            push(&s->done_head, &s->done_tail, batch[0], batch[n - 1]);
+            pthread_mutex_unlock(&s->lock);
+            wake_io(s);
+        }
+        /* due even under continuous traffic (between two batches) */
+        if (time_now_ms() >= next_check && !exiting) {
             hl7_ingest_housekeeping(&s->ingest);
             next_check = time_now_ms() + check_every;
-            continue;
         }
-        hl7_ingest_batch(&s->ingest, batch, n);
-        for (int i = 0; i + 1 < n; i++)
-            batch[i]->next = batch[i + 1];
-        pthread_mutex_lock(&s->lock);
-        push(&s->done_head, &s->done_tail, batch[0], batch[n - 1]);
-        pthread_mutex_unlock(&s->lock);
-        wake_io(s);
     }
     return NULL;
 }
@@ -535,8 +538,7 @@ mllp_server *mllp_server_start(app *a, const char *addr, char *err, size_t errsz
     s->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     struct epoll_event le = {.events = EPOLLIN, .data.ptr = &s->listen_fd};
     struct epoll_event ee = {.events = EPOLLIN, .data.ptr = &s->event_fd};
-    if (s->epoll_fd < 0 || s->event_fd < 0 ||
-        epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &le) != 0 ||
+    if (s->epoll_fd < 0 || s->event_fd < 0 || epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &le) != 0 ||
         epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->event_fd, &ee) != 0) {
         snprintf(err, errsz, "cannot set up the MLLP event loop: %s", strerror(errno));
         close(fd);

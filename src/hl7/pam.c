@@ -52,8 +52,9 @@ bool pam_answer(pam_result *out, ctx *c, hl7_ack_code code, const char *seg, int
 static bool internal_error(pam_result *out, ctx *c, const char *what)
 {
     return pam_answer(out, c, HL7_ACK_AR, NULL, 0, HL7_E_APPLICATION_INTERNAL,
-                      arena_printf(c->arena, "Erreur interne de la plateforme (%s) : message à "
-                                             "renvoyer.",
+                      arena_printf(c->arena,
+                                   "Erreur interne de la plateforme (%s) : message à "
+                                   "renvoyer.",
                                    what));
 }
 
@@ -309,12 +310,24 @@ static int pid_field_of(const char *field)
     static const struct {
         const char *prefix;
         int field;
-    } map[] = {{"birth_family_name", 5}, {"used_family_name", 5}, {"birth_given_names", 5},
-               {"used_given_name", 5},   {"sex", 8},              {"birth_date", 7},
-               {"birthplace_code", 11},  {"birth_country", 11},   {"ins", 3},
-               {"identifiers", 3},       {"insi", 32},            {"document_type", 32},
-               {"phone", 13},            {"email", 13},           {"address_line", 11},
-               {"postcode", 11},         {"city", 11},            {"country", 11}};
+    } map[] = {{"birth_family_name", 5},
+               {"used_family_name", 5},
+               {"birth_given_names", 5},
+               {"used_given_name", 5},
+               {"sex", 8},
+               {"birth_date", 7},
+               {"birthplace_code", 11},
+               {"birth_country", 11},
+               {"ins", 3},
+               {"identifiers", 3},
+               {"insi", 32},
+               {"document_type", 32},
+               {"phone", 13},
+               {"email", 13},
+               {"address_line", 11},
+               {"postcode", 11},
+               {"city", 11},
+               {"country", 11}};
     for (size_t i = 0; field && i < sizeof map / sizeof map[0]; i++)
         if (strncmp(field, map[i].prefix, strlen(map[i].prefix)) == 0)
             return map[i].field;
@@ -322,8 +335,7 @@ static int pid_field_of(const char *field)
 }
 
 /* Maps a core refusal to AE (content) or AR (platform failure). */
-static bool core_answer(pam_result *out, ctx *c, core_rc rc, const core_error *err,
-                        const char *seg)
+static bool core_answer(pam_result *out, ctx *c, core_rc rc, const core_error *err, const char *seg)
 {
     if (rc == CORE_ERROR || rc == CORE_FORBIDDEN || rc == CORE_UNAUTHENTICATED ||
         rc == CORE_THROTTLED)
@@ -333,7 +345,8 @@ static bool core_answer(pam_result *out, ctx *c, core_rc rc, const core_error *e
                                      : HL7_E_DATA_TYPE;
     int field = strcmp(seg, "PID") == 0 ? pid_field_of(err ? err->field : NULL) : 1;
     return pam_answer(out, c, HL7_ACK_AE, seg, field, code,
-                      arena_printf(c->arena, "%s (%s)", err && err->message ? err->message : "refusé",
+                      arena_printf(c->arena, "%s (%s)",
+                                   err && err->message ? err->message : "refusé",
                                    err && err->code ? err->code : "invalid"));
 }
 
@@ -396,9 +409,8 @@ static core_rc search_one(ctx *c, const patient_query *q, patient *out)
 
 static core_rc by_identifier(ctx *c, const patient_identifier *ident, patient *out)
 {
-    patient_query q = {.identifier_system = ident->system,
-                       .identifier_value = ident->value,
-                       .limit = 1};
+    patient_query q = {
+        .identifier_system = ident->system, .identifier_value = ident->value, .limit = 1};
     return search_one(c, &q, out);
 }
 
@@ -425,8 +437,8 @@ static core_rc locate(ctx *c, const pam_identity *id, patient *p, int64_t owner[
 }
 
 /* Gives p the identifiers it lacks; one held by another record is an AE. */
-static bool link_identifiers(ctx *c, const pam_identity *id, const int64_t owner[],
-                             int64_t pid, pam_result *out)
+static bool link_identifiers(ctx *c, const pam_identity *id, const int64_t owner[], int64_t pid,
+                             pam_result *out)
 {
     for (int i = 0; i < id->in.nidentifiers; i++) {
         if (owner[i] == pid)
@@ -491,8 +503,8 @@ static bool create_patient(ctx *c, pam_identity *id, int64_t *pid, pam_result *o
 }
 
 /* Finds or creates the record of id; *created tells which. */
-static bool find_or_create(ctx *c, pam_identity *id, patient *p, bool *found_by_id,
-                           int64_t *pid, pam_result *out)
+static bool find_or_create(ctx *c, pam_identity *id, patient *p, bool *found_by_id, int64_t *pid,
+                           pam_result *out)
 {
     int64_t owner[PATIENT_MAX_IDENTIFIERS] = {0};
     core_rc rc = locate(c, id, p, owner);
@@ -552,12 +564,12 @@ static bool update_identity(ctx *c, pam_identity *id, patient *p, pam_result *ou
     patient_input up = {0};
     bool changed = false;
 #define NAME(f)                                                                                    \
-    if (id->in.f && name_differs(id->in.f, p->f)) {                                               \
+    if (id->in.f && name_differs(id->in.f, p->f)) {                                                \
         up.f = id->in.f;                                                                           \
         changed = true;                                                                            \
     }
 #define TEXT(f)                                                                                    \
-    if (id->in.f && text_differs(id->in.f, p->f)) {                                               \
+    if (id->in.f && text_differs(id->in.f, p->f)) {                                                \
         up.f = id->in.f;                                                                           \
         changed = true;                                                                            \
     }

@@ -45,8 +45,9 @@ void pam_apply(ctx *c, const pam_config *cfg, const hl7_message *m, pam_result *
  * PCP) written since the discharge; when there is none, the circle's
  * referents (role REFERENT; the PCP when there is no referent) get an urgent
  * notification of kind "rupture". Each discharge is checked once, in a
- * transaction of its own. Returns the number of alerts raised, -1 on a store
- * error. c must not be inside a transaction. */
+ * transaction of its own (one that fails stays pending for the next check).
+ * Returns the number of alerts raised, -1 when the due discharges cannot be
+ * read. c must not be inside a transaction. */
 int pam_check_ruptures(ctx *c, const pam_config *cfg, int limit);
 
 #endif

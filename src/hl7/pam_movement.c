@@ -61,8 +61,11 @@ static bool read_movement(ctx *c, const hl7_message *m, movement *mv, pam_result
     mv->trigger = h->trigger;
     static const struct {
         const char *trigger, *a, *b;
-    } cancels[] = {{"A11", "A01", "A04"}, {"A12", "A02", NULL}, {"A13", "A03", NULL},
-                   {"A52", "A21", NULL},  {"A53", "A22", NULL}};
+    } cancels[] = {{"A11", "A01", "A04"},
+                   {"A12", "A02", NULL},
+                   {"A13", "A03", NULL},
+                   {"A52", "A21", NULL},
+                   {"A53", "A22", NULL}};
     for (size_t i = 0; i < sizeof cancels / sizeof cancels[0]; i++)
         if (strcmp(h->trigger, cancels[i].trigger) == 0) {
             mv->action = ACT_CANCEL;
@@ -79,8 +82,8 @@ static bool read_movement(ctx *c, const hl7_message *m, movement *mv, pam_result
         is_action(hl7_segment_get(zbe, 5, 1, 1, 1)))
         shift = 1;
     const char *none = "";
-    mv->movement_id = zbe && *hl7_segment_get(zbe, 1, 1, 1, 1) ? hl7_segment_get(zbe, 1, 1, 1, 1)
-                                                              : NULL;
+    mv->movement_id =
+        zbe && *hl7_segment_get(zbe, 1, 1, 1, 1) ? hl7_segment_get(zbe, 1, 1, 1, 1) : NULL;
     mv->historic = zbe && strcmp(hl7_segment_get(zbe, 5 + shift, 1, 1, 1), "Y") == 0;
     mv->original = zbe ? hl7_segment_get(zbe, 6 + shift, 1, 1, 1) : none;
     mv->facility = *h->sending_facility ? h->sending_facility : h->sending_app;
@@ -91,18 +94,15 @@ static bool read_movement(ctx *c, const hl7_message *m, movement *mv, pam_result
     mv->unit = first_of(zbe ? hl7_segment_get(zbe, 8 + shift, 1, 1, 1) : none,
                         zbe ? hl7_segment_get(zbe, 7 + shift, 1, 1, 1) : none,
                         pv1 ? hl7_segment_get(pv1, 3, 1, 1, 1) : none);
-    mv->patient_class = pv1 && *hl7_segment_get(pv1, 2, 1, 1, 1) ? hl7_segment_get(pv1, 2, 1, 1, 1)
-                                                                 : NULL;
-    mv->visit = pv1 && *hl7_segment_get(pv1, 19, 1, 1, 1) ? hl7_segment_get(pv1, 19, 1, 1, 1)
-                                                          : NULL;
-    const char *discharge = strcmp(h->trigger, "A03") == 0 && pv1
-                                ? hl7_segment_get(pv1, 45, 1, 1, 1)
-                                : none;
-    const char *candidates[] = {discharge,
-                                zbe ? hl7_segment_get(zbe, 2, 1, 1, 1) : none,
+    mv->patient_class =
+        pv1 && *hl7_segment_get(pv1, 2, 1, 1, 1) ? hl7_segment_get(pv1, 2, 1, 1, 1) : NULL;
+    mv->visit =
+        pv1 && *hl7_segment_get(pv1, 19, 1, 1, 1) ? hl7_segment_get(pv1, 19, 1, 1, 1) : NULL;
+    const char *discharge =
+        strcmp(h->trigger, "A03") == 0 && pv1 ? hl7_segment_get(pv1, 45, 1, 1, 1) : none;
+    const char *candidates[] = {discharge, zbe ? hl7_segment_get(zbe, 2, 1, 1, 1) : none,
                                 evn ? hl7_segment_get(evn, 6, 1, 1, 1) : none,
-                                evn ? hl7_segment_get(evn, 2, 1, 1, 1) : none,
-                                h->timestamp};
+                                evn ? hl7_segment_get(evn, 2, 1, 1, 1) : none, h->timestamp};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && !mv->ts; i++)
         if (*candidates[i] && pam_ts_ms(candidates[i], &mv->at))
             mv->ts = candidates[i];
@@ -187,9 +187,9 @@ static bool write_note(ctx *c, const pam_config *cfg, int64_t pid, const char *t
     note nt;
     core_error err = {0};
     if (journal_create(c, pid, &in, &nt, &err) != CORE_OK)
-        return pam_answer(out, c, HL7_ACK_AR, NULL, 0, HL7_E_APPLICATION_INTERNAL,
-                          arena_printf(c->arena, "Erreur interne (journal : %s).",
-                                       err.code ? err.code : "?"));
+        return pam_answer(
+            out, c, HL7_ACK_AR, NULL, 0, HL7_E_APPLICATION_INTERNAL,
+            arena_printf(c->arena, "Erreur interne (journal : %s).", err.code ? err.code : "?"));
     *note_id = nt.id;
     return true;
 }
@@ -255,8 +255,8 @@ static bool cancel_movement(ctx *c, const pam_config *cfg, const movement *mv, i
     for (int i = 0; !mv->movement_id && i < 2 && mv->cancels[i]; i++) {
         /* without ZBE-1: the latest movement of the kinds this event cancels */
         hl7_movement_row cand;
-        db_rc crc = hl7_store_movement_latest(conn, c->arena, pid, mv->facility, mv->cancels[i],
-                                              &cand);
+        db_rc crc =
+            hl7_store_movement_latest(conn, c->arena, pid, mv->facility, mv->cancels[i], &cand);
         if (crc != DB_OK && crc != DB_NOTFOUND) {
             rc = crc;
             break;
@@ -278,11 +278,10 @@ static bool cancel_movement(ctx *c, const pam_config *cfg, const movement *mv, i
     for (int i = 0; i < 2 && mv->cancels[i]; i++)
         target_ok = target_ok || strcmp(row.event, mv->cancels[i]) == 0;
     if (!target_ok)
-        return pam_answer(out, c, HL7_ACK_AE, "ZBE", 1, HL7_E_UNKNOWN_KEY_IDENTIFIER,
-                          arena_printf(c->arena,
-                                       "Le mouvement %s est un %s : %s ne peut pas l'annuler.",
-                                       mv->movement_id ? mv->movement_id : "?", row.event,
-                                       mv->trigger));
+        return pam_answer(
+            out, c, HL7_ACK_AE, "ZBE", 1, HL7_E_UNKNOWN_KEY_IDENTIFIER,
+            arena_printf(c->arena, "Le mouvement %s est un %s : %s ne peut pas l'annuler.",
+                         mv->movement_id ? mv->movement_id : "?", row.event, mv->trigger));
     if (hl7_store_movement_cancel(conn, c->arena, row.id, c->now_ms) != DB_OK)
         return store_failed(c, out);
     if (!row.note_id)
@@ -301,9 +300,9 @@ static bool update_movement(ctx *c, const pam_config *cfg, const movement *mv, i
 {
     db_conn *conn = ctx_db(c);
     hl7_movement_row row;
-    db_rc rc = mv->movement_id ? hl7_store_movement_by_key(conn, c->arena, mv->facility,
-                                                           mv->movement_id, &row)
-                               : DB_NOTFOUND;
+    db_rc rc = mv->movement_id
+                   ? hl7_store_movement_by_key(conn, c->arena, mv->facility, mv->movement_id, &row)
+                   : DB_NOTFOUND;
     if (rc == DB_NOTFOUND)
         return pam_answer(out, c, HL7_ACK_AA, "ZBE", 1, 0,
                           "Mouvement à mettre à jour inconnu (ZBE-1) : mise à jour enregistrée "
@@ -408,8 +407,7 @@ static core_rc check_one(ctx *c, const pam_config *cfg, const hl7_movement_row *
     const char *body = arena_printf(
         c->arena, "%s le %s (%s) : aucune note du médecin traitant depuis %s.",
         label(r->event, emergency(r->patient_class, r->unit)), when_of_row(c, r), r->facility,
-        days >= 1 ? arena_printf(c->arena, "%d jour%s", days, days > 1 ? "s" : "")
-                  : "la sortie");
+        days >= 1 ? arena_printf(c->arena, "%d jour%s", days, days > 1 ? "s" : "") : "la sortie");
     notification_input ni = {.kind = "rupture",
                              .patient_id = pid,
                              .object_id = arena_printf(c->arena, "%lld", (long long)r->id),
@@ -432,14 +430,21 @@ int pam_check_ruptures(ctx *c, const pam_config *cfg, int limit)
         return -1;
     for (int i = 0; i < n; i++) {
         if (db_begin_write(conn) != DB_OK)
-            return -1;
-        const char *state;
-        core_rc rc = check_one(c, cfg, &rows[i], &state);
-        if (rc != CORE_OK ||
-            hl7_store_rupture_set(conn, c->arena, rows[i].id, state, c->now_ms) != DB_OK ||
-            db_commit(conn) != DB_OK) {
+            continue;
+        /* claimed first: two serve processes never alert twice */
+        db_rc claim = hl7_store_rupture_claim(conn, c->arena, rows[i].id, c->now_ms);
+        if (claim == DB_NOTFOUND) {
             db_rollback(conn);
-            return -1;
+            continue;
+        }
+        const char *state = "ok";
+        core_rc rc = claim == DB_OK ? check_one(c, cfg, &rows[i], &state) : CORE_ERROR;
+        if (rc != CORE_OK ||
+            (strcmp(state, "alerted") == 0 &&
+             hl7_store_rupture_set(conn, c->arena, rows[i].id, state, c->now_ms) != DB_OK) ||
+            db_commit(conn) != DB_OK) {
+            db_rollback(conn); /* stays pending: checked again next time; the others go on */
+            continue;
         }
         alerts += strcmp(state, "alerted") == 0;
     }

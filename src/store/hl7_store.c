@@ -4,7 +4,7 @@
 /* ---- message store ------------------------------------------------------ */
 
 #define MESSAGE_COLS                                                                               \
-    "id, received_at, peer, sender_app, sender_facility, control_id, message_type, status,"       \
+    "id, received_at, peer, sender_app, sender_facility, control_id, message_type, status,"        \
     " ack_code, error, COALESCE(patient_id, 0), raw_encoding, raw, raw_size, ack"
 
 static void read_message(const db_rows *rows, int r, hl7_message_row *m)
@@ -32,13 +32,12 @@ db_rc hl7_store_find_answer(db_conn *c, arena *a, const char *sender_app,
 {
     db_rows rows;
     /* the predicate repeats the unique index's so that the index is used */
-    db_rc rc = db_exec(c, a,
-                       "SELECT " MESSAGE_COLS " FROM hl7_message WHERE sender_app = ?"
-                       " AND sender_facility = ? AND control_id = ? AND status <> 'rejected'"
-                       " AND control_id IS NOT NULL",
-                       DB_PARAMS(DB_TEXT(sender_app), DB_TEXT(sender_facility),
-                                 DB_TEXT(control_id)),
-                       &rows);
+    db_rc rc = db_exec(
+        c, a,
+        "SELECT " MESSAGE_COLS " FROM hl7_message WHERE sender_app = ?"
+        " AND sender_facility = ? AND control_id = ? AND status <> 'rejected'"
+        " AND control_id IS NOT NULL",
+        DB_PARAMS(DB_TEXT(sender_app), DB_TEXT(sender_facility), DB_TEXT(control_id)), &rows);
     if (rc != DB_OK)
         return rc;
     if (rows.n == 0)
@@ -60,8 +59,7 @@ db_rc hl7_store_insert_message(db_conn *c, arena *a, hl7_message_row *m)
                   DB_TEXT(m->sender_facility ? m->sender_facility : ""), DB_TEXT(m->control_id),
                   DB_TEXT(m->message_type), DB_TEXT(m->status), DB_TEXT(m->ack_code),
                   DB_TEXT(m->error), m->patient_id ? DB_INT(m->patient_id) : DB_NULLP,
-                  DB_TEXT(m->raw_encoding), DB_TEXT(m->raw), DB_INT(m->raw_size),
-                  DB_TEXT(m->ack)),
+                  DB_TEXT(m->raw_encoding), DB_TEXT(m->raw), DB_INT(m->raw_size), DB_TEXT(m->ack)),
         &rows);
     if (rc == DB_OK)
         m->id = db_int(&rows, 0, 0);
@@ -72,13 +70,13 @@ db_rc hl7_store_list_messages(db_conn *c, arena *a, const char *status, int64_t 
                               hl7_message_row **out, int *n)
 {
     db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "SELECT " MESSAGE_COLS " FROM hl7_message"
-                       " WHERE (CAST(? AS TEXT) IS NULL OR status = ?)"
-                       " AND (CAST(? AS BIGINT) = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
-                       DB_PARAMS(DB_TEXT(status), DB_TEXT(status), DB_INT(before), DB_INT(before),
-                                 DB_INT(limit)),
-                       &rows);
+    db_rc rc = db_exec(
+        c, a,
+        "SELECT " MESSAGE_COLS " FROM hl7_message"
+        " WHERE (CAST(? AS TEXT) IS NULL OR status = ?)"
+        " AND (CAST(? AS BIGINT) = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+        DB_PARAMS(DB_TEXT(status), DB_TEXT(status), DB_INT(before), DB_INT(before), DB_INT(limit)),
+        &rows);
     *n = 0;
     if (rc != DB_OK)
         return rc;
@@ -92,8 +90,8 @@ db_rc hl7_store_list_messages(db_conn *c, arena *a, const char *status, int64_t 
 /* ---- movements -------------------------------------------------------- */
 
 #define MOVEMENT_COLS                                                                              \
-    "m.id, m.patient_id, m.facility, m.movement_id, m.visit_number, m.event, m.patient_class,"    \
-    " m.unit, m.occurred_at, COALESCE(m.note_id, 0), COALESCE(m.cancelled_at, 0), m.rupture,"     \
+    "m.id, m.patient_id, m.facility, m.movement_id, m.visit_number, m.event, m.patient_class,"     \
+    " m.unit, m.occurred_at, COALESCE(m.note_id, 0), COALESCE(m.cancelled_at, 0), m.rupture,"      \
     " m.created_at, m.updated_at"
 
 static void read_movement(const db_rows *rows, int r, hl7_movement_row *m)
@@ -124,8 +122,8 @@ static db_rc one_movement(db_rc rc, const db_rows *rows, hl7_movement_row *out)
     return DB_OK;
 }
 
-db_rc hl7_store_movement_by_key(db_conn *c, arena *a, const char *facility,
-                                const char *movement_id, hl7_movement_row *out)
+db_rc hl7_store_movement_by_key(db_conn *c, arena *a, const char *facility, const char *movement_id,
+                                hl7_movement_row *out)
 {
     db_rows rows;
     db_rc rc = db_exec(c, a,
@@ -151,17 +149,17 @@ db_rc hl7_store_movement_latest(db_conn *c, arena *a, int64_t patient_id, const 
 db_rc hl7_store_movement_insert(db_conn *c, arena *a, hl7_movement_row *m)
 {
     db_rows rows;
-    db_rc rc = db_exec(
-        c, a,
-        "INSERT INTO hl7_movement (patient_id, facility, movement_id, visit_number, event,"
-        " patient_class, unit, occurred_at, note_id, rupture, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        DB_PARAMS(DB_INT(m->patient_id), DB_TEXT(m->facility), DB_TEXT(m->movement_id),
-                  DB_TEXT(m->visit_number), DB_TEXT(m->event), DB_TEXT(m->patient_class),
-                  DB_TEXT(m->unit), DB_INT(m->occurred_at),
-                  m->note_id ? DB_INT(m->note_id) : DB_NULLP, DB_TEXT(m->rupture),
-                  DB_INT(m->created_at), DB_INT(m->created_at)),
-        &rows);
+    db_rc rc =
+        db_exec(c, a,
+                "INSERT INTO hl7_movement (patient_id, facility, movement_id, visit_number, event,"
+                " patient_class, unit, occurred_at, note_id, rupture, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                DB_PARAMS(DB_INT(m->patient_id), DB_TEXT(m->facility), DB_TEXT(m->movement_id),
+                          DB_TEXT(m->visit_number), DB_TEXT(m->event), DB_TEXT(m->patient_class),
+                          DB_TEXT(m->unit), DB_INT(m->occurred_at),
+                          m->note_id ? DB_INT(m->note_id) : DB_NULLP, DB_TEXT(m->rupture),
+                          DB_INT(m->created_at), DB_INT(m->created_at)),
+                &rows);
     if (rc == DB_OK)
         m->id = db_int(&rows, 0, 0);
     return rc;
@@ -206,6 +204,18 @@ db_rc hl7_store_ruptures_due(db_conn *c, arena *a, int64_t before, int limit,
     return DB_OK;
 }
 
+db_rc hl7_store_rupture_claim(db_conn *c, arena *a, int64_t id, int64_t at)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "UPDATE hl7_movement SET rupture = 'ok', updated_at = ? WHERE id = ?"
+                       " AND rupture = 'pending'",
+                       DB_PARAMS(DB_INT(at), DB_INT(id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    return rows.changes == 1 ? DB_OK : DB_NOTFOUND;
+}
+
 db_rc hl7_store_rupture_set(db_conn *c, arena *a, int64_t id, const char *state, int64_t at)
 {
     return db_exec(c, a, "UPDATE hl7_movement SET rupture = ?, updated_at = ? WHERE id = ?",
@@ -215,7 +225,7 @@ db_rc hl7_store_rupture_set(db_conn *c, arena *a, int64_t id, const char *state,
 /* ---- outbox ------------------------------------------------------------- */
 
 #define OUTBOX_COLS                                                                                \
-    "id, patient_id, event, control_id, message, status, attempts, next_attempt_at, last_error," \
+    "id, patient_id, event, control_id, message, status, attempts, next_attempt_at, last_error,"   \
     " ack, created_at, COALESCE(sent_at, 0)"
 
 static void read_outbox(const db_rows *rows, int r, hl7_outbox_row *m)
@@ -241,9 +251,8 @@ db_rc hl7_store_outbox_insert(db_conn *c, arena *a, hl7_outbox_row *m)
                        "INSERT INTO hl7_outbox (patient_id, event, control_id, message, status,"
                        " attempts, next_attempt_at, created_at)"
                        " VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) RETURNING id",
-                       DB_PARAMS(DB_INT(m->patient_id), DB_TEXT(m->event),
-                                 DB_TEXT(m->control_id), DB_TEXT(m->message),
-                                 DB_INT(m->created_at), DB_INT(m->created_at)),
+                       DB_PARAMS(DB_INT(m->patient_id), DB_TEXT(m->event), DB_TEXT(m->control_id),
+                                 DB_TEXT(m->message), DB_INT(m->created_at), DB_INT(m->created_at)),
                        &rows);
     if (rc == DB_OK)
         m->id = db_int(&rows, 0, 0);
@@ -290,13 +299,13 @@ db_rc hl7_store_outbox_list(db_conn *c, arena *a, const char *status, int64_t be
                             hl7_outbox_row **out, int *n)
 {
     db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "SELECT " OUTBOX_COLS " FROM hl7_outbox"
-                       " WHERE (CAST(? AS TEXT) IS NULL OR status = ?)"
-                       " AND (CAST(? AS BIGINT) = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
-                       DB_PARAMS(DB_TEXT(status), DB_TEXT(status), DB_INT(before), DB_INT(before),
-                                 DB_INT(limit)),
-                       &rows);
+    db_rc rc = db_exec(
+        c, a,
+        "SELECT " OUTBOX_COLS " FROM hl7_outbox"
+        " WHERE (CAST(? AS TEXT) IS NULL OR status = ?)"
+        " AND (CAST(? AS BIGINT) = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+        DB_PARAMS(DB_TEXT(status), DB_TEXT(status), DB_INT(before), DB_INT(before), DB_INT(limit)),
+        &rows);
     *n = 0;
     if (rc != DB_OK)
         return rc;

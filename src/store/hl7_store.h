@@ -60,8 +60,8 @@ typedef struct hl7_movement_row {
 } hl7_movement_row;
 
 /* By (facility, ZBE-1): DB_NOTFOUND when unknown. */
-db_rc hl7_store_movement_by_key(db_conn *c, arena *a, const char *facility,
-                                const char *movement_id, hl7_movement_row *out);
+db_rc hl7_store_movement_by_key(db_conn *c, arena *a, const char *facility, const char *movement_id,
+                                hl7_movement_row *out);
 /* The latest movement of that event not cancelled, for the patient (and the
  * records merged into it: patient_id is the survivor) at the facility. */
 db_rc hl7_store_movement_latest(db_conn *c, arena *a, int64_t patient_id, const char *facility,
@@ -75,6 +75,9 @@ db_rc hl7_store_movement_cancel(db_conn *c, arena *a, int64_t id, int64_t at);
  * `before`, oldest first. */
 db_rc hl7_store_ruptures_due(db_conn *c, arena *a, int64_t before, int limit,
                              hl7_movement_row **out, int *n);
+/* Takes a pending discharge for checking (rupture 'pending' -> 'ok'):
+ * DB_NOTFOUND when another process took it first. */
+db_rc hl7_store_rupture_claim(db_conn *c, arena *a, int64_t id, int64_t at);
 db_rc hl7_store_rupture_set(db_conn *c, arena *a, int64_t id, const char *state, int64_t at);
 
 /* ---- outbox ------------------------------------------------------------- */

@@ -173,7 +173,7 @@ test('message validation: empty, too long, control characters, invalid UTF-8 —
     [{ text: 'bip\u0007' }, 422, 'message.control_char'],
     [{ text: 'tab\there' }, 422, 'message.control_char'],
     [{ text: 'cr\r\nlf' }, 422, 'message.control_char'],
-    [{ text: 'nul\u0000' }, 422, 'field.control_char'],
+    [{ text: 'nul\u0000' }, 400, 'json.nul'],
     [{ text: 'c1\u0085' }, 422, 'message.control_char'],
     [{ text: 'del\u007f' }, 422, 'message.control_char'],
     [{ text: 'ok', extra: 1 }, 422, 'field.unknown'],

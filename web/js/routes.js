@@ -22,7 +22,7 @@ export const REDIRECTS = { '/': '/patients', '/admin': '/admin/comptes' };
  * administrators only; view: a component, or
  * load: () => import() of a module whose default export is the component. */
 export const ROUTES = [
-  { path: '/patients', title: 'Mes patients', docTitle: 'Patients', tab: 'patients', view: Patients },
+  { path: '/patients', title: 'Patients', tab: 'patients', view: Patients },
   {
     path: '/patients/nouveau', title: 'Nouveau patient', tab: 'patients',
     load: () => import('/js/screens/patient-new.js'),

@@ -52,7 +52,7 @@ export default function Directory() {
 
   return html`
     <form class="card" role="search" aria-label="Rechercher un professionnel" onSubmit=${submit} novalidate>
-      <${Field} id="annuaire-nom" label="Nom" type="search" autocomplete="off" spellcheck="false"
+      <${Field} id="annuaire-nom" label="Nom" type="search" autocomplete="off" spellcheck=${false}
         hint="Nom de famille, ou nom puis début du prénom (« martin cl »)." ...${bind('q')} />
       <div class="field-pair">
         <${SelectField} id="annuaire-profession" label="Profession" options=${PROFESSIONS} ...${bind('profession')} />

@@ -41,7 +41,7 @@ export function Login({ message, onSignedIn }) {
       ${message && html`<p class="notice" role="status">${message}</p>`}
       <form ref=${form.formRef} onSubmit=${onSubmit} novalidate aria-busy=${form.busy ? 'true' : 'false'}>
         <${Field} id="connexion-identifiant" label="Identifiant" error=${form.errors.login}
-          autocomplete="username" autocapitalize="none" autocorrect="off" spellcheck="false"
+          autocomplete="username" autocapitalize="none" autocorrect="off" spellcheck=${false}
           required ...${bind('login')} />
         <div class="field-with-toggle">
           <${Field} id="connexion-mot-de-passe" label="Mot de passe" error=${form.errors.password}

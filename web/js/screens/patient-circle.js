@@ -70,7 +70,7 @@ function DirectoryPicker({ picked, onPick, error }) {
   );
   const items = (res.data && res.data.items) || [];
   return html`<div class="picker">
-    <${Field} id="membre-annuaire" label="Nom du professionnel" type="search" autocomplete="off" spellcheck="false"
+    <${Field} id="membre-annuaire" label="Nom du professionnel" type="search" autocomplete="off" spellcheck=${false}
       hint="Nom de famille, puis le début du prénom (« martin cl »)." error=${error}
       value=${q} onInput=${(e) => setQ(e.currentTarget.value)} />
     ${res.status === 'error' && html`<${LoadError} error=${res.error} onRetry=${res.reload} />`}

@@ -282,11 +282,18 @@ export default function Journal({ id }) {
   const listRef = useRef(list);
   listRef.current = list;
 
-  // newer notes (live, or when the page is shown again): on top, marked « Nouveau »
+  // newer notes (live, or when the page is shown again): on top, marked
+  // « Nouveau »; notes already shown are updated when they changed (a photo
+  // uploaded after its note, a correction)
   const fetchNewer = async () => {
     try {
       const page = await api('GET', notesPath(id) + queryString({ limit: PAGE, type, urgent: urgent ? 1 : '' }));
-      const known = new Set(listRef.current.items.map((n) => n.id));
+      const known = new Map(listRef.current.items.map((n) => [n.id, n]));
+      for (const n of page.items) {
+        const old = known.get(n.id);
+        if (old && (old.version !== n.version || (old.attachments || []).length !== (n.attachments || []).length))
+          listRef.current.replaceItem((x) => x.id === n.id, n);
+      }
       const added = page.items.filter((n) => !known.has(n.id));
       if (!added.length) return;
       listRef.current.prepend(added);
@@ -294,9 +301,17 @@ export default function Journal({ id }) {
       announce(added.length > 1 ? `${added.length} nouvelles notes dans le journal.` : `Nouvelle note de ${added[0].author.display_name}.`);
     } catch { /* the banner says when offline; the next event tries again */ }
   };
-  useEffect(() => onLiveNotification((n) => {
-    if (n.patient_id === id && (n.kind === 'note.new' || n.kind === 'note.reply')) fetchNewer();
-  }), [id, type, urgent]); // eslint-disable-line react-hooks/exhaustive-deps
+  // the notification comes with the note, before its photo is uploaded (a
+  // second request): look again a little later
+  useEffect(() => {
+    const timers = [];
+    const stop = onLiveNotification((n) => {
+      if (n.patient_id !== id || (n.kind !== 'note.new' && n.kind !== 'note.reply')) return;
+      fetchNewer();
+      timers.push(setTimeout(fetchNewer, 2500), setTimeout(fetchNewer, 10000));
+    });
+    return () => { stop(); timers.forEach(clearTimeout); };
+  }, [id, type, urgent]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     const onVisible = () => { if (document.visibilityState === 'visible') fetchNewer(); };
     document.addEventListener('visibilitychange', onVisible);

@@ -108,8 +108,11 @@ export default function PatientNew() {
     focusGiven.current = -1;
   }, [given.length]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const insLive = values['ins.value'].trim() && values['ins.value'].replace(/\s/g, '').length >= 15
-    ? insError(values['ins.value']) : null;
+  // once 15 characters are typed, the key check replaces any earlier message
+  const insTyped = values['ins.value'].replace(/[\s.-]/g, '').length >= 15;
+  const clientIns = useRef(null); // the message of our own check, vs the server's
+  const serverIns = form.errors['ins.value'] !== clientIns.current ? form.errors['ins.value'] : null;
+  const insMessage = insTyped ? insError(values['ins.value']) || serverIns : form.errors['ins.value'];
 
   const body = (confirm) => {
     const v = values;
@@ -139,7 +142,8 @@ export default function PatientNew() {
     else if (d === null) e.birth_date = 'Date attendue sous la forme JJ/MM/AAAA (ou MM/AAAA, AAAA si inconnue).';
     if (values.birthplace_code.trim() && !/^(\d{5}|2[AB]\d{3})$/i.test(values.birthplace_code.trim()))
       e.birthplace_code = 'Le code INSEE compte 5 caractères (99xxx pour un pays étranger).';
-    if (values['ins.value'].trim()) { const i = insError(values['ins.value']); if (i) e['ins.value'] = i; }
+    clientIns.current = values['ins.value'].trim() ? insError(values['ins.value']) : null;
+    if (clientIns.current) e['ins.value'] = clientIns.current;
     return e;
   };
 
@@ -172,12 +176,12 @@ export default function PatientNew() {
       sur la pièce d'identité.</p>
     <fieldset class="card">
       <legend>Traits stricts (état civil)</legend>
-      <${Field} id="patient-nom-naissance" label="Nom de naissance *" autocomplete="off" spellcheck="false"
+      <${Field} id="patient-nom-naissance" label="Nom de naissance *" autocomplete="off" spellcheck=${false}
         error=${form.errors.birth_family_name} ...${bind('birth_family_name')} />
       <div class="given-names">
         ${given.map((g, i) => html`<div class="given-row" key=${i}>
           <${Field} id=${`patient-prenom-${i + 1}`} label=${i === 0 ? 'Premier prénom de naissance *' : `Prénom de naissance n° ${i + 1}`}
-            autocomplete="off" spellcheck="false" name=${i === 0 ? 'birth_given_names' : undefined} value=${g}
+            autocomplete="off" spellcheck=${false} name=${i === 0 ? 'birth_given_names' : undefined} value=${g}
             error=${i === 0 ? form.errors.birth_given_names : undefined}
             onInput=${(ev) => setGivenAt(i, ev.currentTarget.value)} />
           ${i > 0 && html`<button type="button" class="button link small"
@@ -205,7 +209,7 @@ export default function PatientNew() {
     <fieldset class="card">
       <legend>Identité nationale de santé (INS)</legend>
       <${Field} id="patient-ins" label="Matricule INS" hint="15 caractères, clé comprise. Vérifiée dès la saisie."
-        inputmode="numeric" autocomplete="off" spellcheck="false" error=${form.errors['ins.value'] || insLive}
+        inputmode="numeric" autocomplete="off" spellcheck=${false} error=${insMessage}
         ...${bind('ins.value')} />
       <${SelectField} id="patient-ins-oid" label="Nature de l'INS" options=${INS_OIDS}
         error=${form.errors['ins.oid']} ...${bind('ins.oid')} />

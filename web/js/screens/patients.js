@@ -72,7 +72,7 @@ function SearchForm({ name, birth }) {
     <p class="hint">Avant de créer un patient, cherchez-le : date de naissance, puis les premières lettres du nom
       (de naissance ou utilisé).</p>
     <div class="field-pair">
-      <${Field} id="recherche-nom" label="Nom" autocomplete="off" spellcheck="false" error=${errors.name} ...${bind('name')} />
+      <${Field} id="recherche-nom" label="Nom" autocomplete="off" spellcheck=${false} error=${errors.name} ...${bind('name')} />
       <${Field} id="recherche-naissance" label="Date de naissance" hint="JJ/MM/AAAA" inputmode="numeric"
         autocomplete="off" error=${errors.birth} ...${bind('birth')} />
     </div>
@@ -127,7 +127,7 @@ export function Patients() {
   const marks = useMarks(!isAdmin(user));
   if (isAdmin(user)) {
     return html`<div class="card"><p>Les administrateurs gèrent les comptes et l'annuaire ; ils n'ont pas accès
-      aux données des patients.</p><p><a href="/admin/comptes">Aller à l'administration</a></p></div>`;
+      aux données des patients.</p><p><a href="/admin/comptes">Gérer les comptes</a></p></div>`;
   }
   return html`
     <${Notice}>${notice}</${Notice}>

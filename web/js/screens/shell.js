@@ -35,12 +35,15 @@ function TabBar({ current }) {
   </ul></nav>`;
 }
 
-const TOAST_MS = 12000;
+const TOAST_MS = 10000;
 
 /* The latest live notification, for a few seconds, with a link to it. */
 function LiveToast() {
   const [shown, setShown] = useState(null);
-  useEffect(() => onLiveNotification((n) => setShown(n)), []);
+  // not for what the page shown already displays, unless urgent
+  useEffect(() => onLiveNotification((n) => {
+    if (n.urgent || notificationHref(n) !== location.pathname) setShown(n);
+  }), []);
   useEffect(() => {
     if (!shown) return undefined;
     const t = setTimeout(() => setShown(null), TOAST_MS);

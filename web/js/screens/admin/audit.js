@@ -107,7 +107,7 @@ export default function Audit() {
     <h2>Journal d'audit</h2>
     <form class="card filters" onSubmit=${apply} novalidate aria-label="Filtres du journal">
       <${Field} id="journal-utilisateur" label="Identifiant de l'utilisateur" name="utilisateur"
-        autocomplete="off" autocapitalize="none" spellcheck="false" value=${form.utilisateur}
+        autocomplete="off" autocapitalize="none" spellcheck=${false} value=${form.utilisateur}
         onInput=${set('utilisateur')} error=${errors.utilisateur} />
       <${SelectField} id="journal-action" label="Action" name="action" value=${form.action} onInput=${set('action')}
         options=${[{ value: '', label: 'Toutes les actions' }, ...AUDIT_ACTIONS]} />

@@ -40,7 +40,7 @@ export default function UserNew() {
         hint="Tel que les autres le verront, par exemple « Dr Claire Martin (médecin généraliste) »."
         error=${form.errors.display_name} ...${bind('display_name')} />
       <${Field} id="compte-identifiant" label="Identifiant" autocomplete="off" autocapitalize="none"
-        spellcheck="false" required hint="3 à 64 caractères : minuscules, chiffres et . _ - @"
+        spellcheck=${false} required hint="3 à 64 caractères : minuscules, chiffres et . _ - @"
         error=${form.errors.login} ...${bind('login')} />
       <${SelectField} id="compte-role" label="Rôle" options=${ROLES} error=${form.errors.role} ...${bind('role')} />
       <${Field} id="compte-mot-de-passe" label="Mot de passe initial" type="password" autocomplete="new-password"

@@ -124,7 +124,7 @@ export default function Users() {
       <label for="recherche-comptes">Rechercher un compte (nom ou identifiant)</label>
       <div class="search-row">
         <input id="recherche-comptes" type="search" name="q" value=${text} autocomplete="off"
-          autocapitalize="none" spellcheck="false" onInput=${(ev) => setText(ev.currentTarget.value)} />
+          autocapitalize="none" spellcheck=${false} onInput=${(ev) => setText(ev.currentTarget.value)} />
         <button type="submit" class="button secondary">Rechercher</button>
       </div>
     </form>
