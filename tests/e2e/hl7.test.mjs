@@ -332,13 +332,15 @@ test('a discharge without a note from the médecin traitant raises a rupture ale
     return p.json.id;
   };
   const [silent, followed, cancelled, recent] = await Promise.all([make('Silence', 'RU1'), make('Suivi', 'RU2'), make('Annule', 'RU3'), make('Recent', 'RU4')]);
+  // the doctor's note (dated now, so after the 10-day-old discharge) exists before the
+  // discharge arrives: the check runs every second and must not race it
+  assert.equal((await api(doc, 'POST', `/api/patients/${followed}/notes`, { type: 'GEN', text: 'Vu au cabinet après la sortie.' })).status, 201);
   const old = new Date(Date.now() - 10 * 86400000);
   const ts = (d) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   for (const [ipp, family] of [['RU1', 'SILENCE'], ['RU2', 'SUIVI'], ['RU3', 'ANNULE']])
     assert.equal((await send(adt({ trigger: 'A03', id: nextId(), ipp, family, given: 'JEAN', dob: '19350101', movement: `D-${ipp}`, unit: 'Médecine', when: ts(old) }))).code, 'AA');
   assert.equal((await send(adt({ trigger: 'A03', id: nextId(), ipp: 'RU4', family: 'RECENT', given: 'JEAN', dob: '19350101', movement: 'D-RU4', unit: 'Médecine', when: ts(new Date()) }))).code, 'AA');
   assert.equal((await send(adt({ trigger: 'A13', id: nextId(), ipp: 'RU3', family: 'ANNULE', given: 'JEAN', dob: '19350101', movement: 'D-RU3', action: 'CANCEL' }))).code, 'AA');
-  assert.equal((await api(doc, 'POST', `/api/patients/${followed}/notes`, { type: 'GEN', text: 'Vu au cabinet après la sortie.' })).status, 201);
   const alerts = () => q(`SELECT patient_id || ':' || urgent || ':' || title FROM notification WHERE kind = 'rupture' AND user_id = ${coord.user.id}`);
   // the check runs every second here (PARCOURS_RUPTURE_CHECK=1); the discharge is 10 days old
   assert.ok(await until(() => q("SELECT count(*) FROM hl7_movement WHERE movement_id IN ('D-RU1', 'D-RU2') AND rupture = 'pending'") === '0'));
