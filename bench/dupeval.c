@@ -133,12 +133,13 @@ static bool pair_add(pairset *s, int64_t a, int64_t b)
 }
 
 typedef struct counts {
-    int64_t tp, fp;            /* distinct pairs */
-    int64_t fp_dup_side;       /* false pairs with a duplicate at one end */
-    int64_t fp_sample_nondup;  /* false pairs found from sampled non-duplicates, other end a non-duplicate */
+    int64_t tp, fp;           /* distinct pairs */
+    int64_t fp_dup_side;      /* false pairs with a duplicate at one end */
+    int64_t fp_sample_nondup; /* false pairs found from sampled non-duplicates, other end a
+                                 non-duplicate */
     int64_t found[SYNTH_CORRUPTION_COUNT], total[SYNTH_CORRUPTION_COUNT];
-    int64_t found_strong;      /* truth pairs scoring >= IDMATCH_STRONG */
-    int64_t missed_unblocked;  /* truth pairs not even fetched by the blocking queries */
+    int64_t found_strong;     /* truth pairs scoring >= IDMATCH_STRONG */
+    int64_t missed_unblocked; /* truth pairs not even fetched by the blocking queries */
     int64_t queries;
     double seconds;
 } counts;
@@ -158,22 +159,35 @@ int main(int argc, char **argv)
     unsigned long long seed = 42;
     int threshold = IDMATCH_POTENTIAL;
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},     {"truth", required_argument, NULL, 't'},
-        {"sample", required_argument, NULL, 'k'}, {"seed", required_argument, NULL, 's'},
+        {"db", required_argument, NULL, 'd'},        {"truth", required_argument, NULL, 't'},
+        {"sample", required_argument, NULL, 'k'},    {"seed", required_argument, NULL, 's'},
         {"threshold", required_argument, NULL, 'T'}, {"show", required_argument, NULL, 'S'},
-        {"dups", required_argument, NULL, 'D'},
-        {NULL, 0, NULL, 0},
+        {"dups", required_argument, NULL, 'D'},      {NULL, 0, NULL, 0},
     };
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'd': url = optarg; break;
-        case 't': truth_path = optarg; break;
-        case 'k': sample = strtoll(optarg, NULL, 10); break;
-        case 's': seed = strtoull(optarg, NULL, 10); break;
-        case 'T': threshold = (int)strtol(optarg, NULL, 10); break;
-        case 'S': show = strtoll(optarg, NULL, 10); break;
-        case 'D': max_dups = strtoll(optarg, NULL, 10); break;
+        case 'd':
+            url = optarg;
+            break;
+        case 't':
+            truth_path = optarg;
+            break;
+        case 'k':
+            sample = strtoll(optarg, NULL, 10);
+            break;
+        case 's':
+            seed = strtoull(optarg, NULL, 10);
+            break;
+        case 'T':
+            threshold = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'S':
+            show = strtoll(optarg, NULL, 10);
+            break;
+        case 'D':
+            max_dups = strtoll(optarg, NULL, 10);
+            break;
         default:
             fprintf(stderr, "usage: dupeval --db URL --truth FILE [--sample K] [--seed S]"
                             " [--threshold T] [--show N]\n");
@@ -198,7 +212,10 @@ int main(int argc, char **argv)
     }
     arena ar;
     arena_init(&ar, 1 << 20);
-    ctx c = {.app = &a, .arena = &ar, .now_ms = time_now_ms(), .client_addr = "dupeval",
+    ctx c = {.app = &a,
+             .arena = &ar,
+             .now_ms = time_now_ms(),
+             .client_addr = "dupeval",
              .request_id = "dupeval"};
     db_conn *conn = ctx_db(&c);
     db_rows rows;
@@ -327,8 +344,8 @@ int main(int argc, char **argv)
     double f_est = sample ? (double)n.fp_sample_nondup / (double)sample * (double)nondup / 2 : 0;
     /* with --dups, the duplicates' side is scaled up to all of them */
     double scale = (double)all_dups / (double)t.ndups;
-    double precision_set = (double)found * scale /
-                           ((double)found * scale + (double)n.fp_dup_side * scale + f_est);
+    double precision_set =
+        (double)found * scale / ((double)found * scale + (double)n.fp_dup_side * scale + f_est);
     printf("| all | %lld | %lld | %.4f |\n", (long long)t.ndups, (long long)found, recall);
     printf("\nflagged pairs: %lld true, %lld false (%lld with a duplicate at one end, %lld between"
            " sampled non-duplicates and others)\n",

@@ -13,12 +13,17 @@
 #   BENCH_WRK_THREADS  wrk threads [2]
 #   BENCH_SERVER_THREADS  parcours --threads (hello always uses a pool of 2) [2]
 #   BENCH_STRICT=1     exit with status 1 when a target fails (default: report only)
-#   BENCH_PERF=FILE    also record `perf record --call-graph dwarf` on parcours during one extra
-#                      GET /api/me run, into FILE (perf.data format)
+#   BENCH_PERF=FILE    also `perf record --call-graph dwarf` on parcours during one
+#                      extra GET /api/me run, into FILE (perf.data format)
 #   PARCOURS_BENCH_PG  URL of an EMPTY PostgreSQL database: also measure parcours on it
 #   WRK                the wrk binary [/usr/bin/wrk, else wrk from PATH]
 #
-# Targets: authenticated GET /api/me >= 50% of the hello-world's req/s;
+# Prints, as medians: req/s, p99, the ratio to the hello-world's req/s in the
+# same run, the CPU time per request of the server and of wrk (from /proc; far
+# less sensitive to other jobs than req/s), and the "CPU-bound ratio": hello's
+# (server + wrk) CPU per request over this one's, i.e. the req/s ratio to expect
+# when the cores are the limit. Then parcours' VmRSS and the targets:
+# authenticated GET /api/me >= 50% of the hello-world's req/s (measured ratio);
 # parcours' idle RSS after start-up < 20 MiB.
 
 # `make bench` runs this file with sh: re-run it with bash.
@@ -111,7 +116,14 @@ start_server() {
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # cpu_ticks PID: user + system CPU time of the process, in clock ticks
 cpu_ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
+# child_ticks: CPU time of this shell's reaped children (wrk, once waited for)
+child_ticks() { awk '{sub(/^.*\) /, ""); print $14 + $15}' "/proc/$$/stat"; }
 CLK_TCK=$(getconf CLK_TCK)
+# per_req TICKS FILE: microseconds per request of TICKS over wrk's request count
+per_req() {
+    awk -v t="$1" -v hz="$CLK_TCK" -v n="$(nreq "$2")" \
+        'BEGIN {printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0)}'
+}
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 
 # port 0: each server takes a free loopback port and prints it
@@ -210,20 +222,24 @@ median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{a[NR] = $1} END {print (NR ?
 echo "== wrk -t$WRK_THREADS -c$CONNS -d$DURATION --latency (warm-up $WARMUP), $RUNS interleaved runs"
 echo "   $(nproc) cores, load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "   hello pid ${PID[hello]} port ${PORT[hello]}; parcours (SQLite) pid ${PID[sqlite]} port ${PORT[sqlite]}"
-declare -A RPS P99 RATIO CPU
+declare -A RPS P99 RATIO CPU WCPU CRATIO
 BAD=0
 for ((run = 1; run <= RUNS; run++)); do
     for ((i = 0; i < N; i++)); do
         f="$TMP/run$run.$i.txt"
         run_wrk "$WARMUP" "$TMP/warmup.txt" "${URLS[$i]}" "${AUTH[$i]}"
         c0=$(cpu_ticks "${SRV[$i]}")
+        w0=$(child_ticks)
         run_wrk "$DURATION" "$f" "${URLS[$i]}" "${AUTH[$i]}"
+        w1=$(child_ticks)
         c1=$(cpu_ticks "${SRV[$i]}")
         r=$(rps "$f")
-        # server CPU time per request: less sensitive than req/s to other load
-        cpu=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$(nreq "$f")" \
-            'BEGIN {printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0)}')
+        # CPU time per request of the server and of wrk: much less sensitive
+        # than req/s to other jobs on the machine
+        cpu=$(per_req $((c1 - c0)) "$f")
+        wcpu=$(per_req $((w1 - w0)) "$f")
         CPU[$i]+=" $cpu"
+        WCPU[$i]+=" $wcpu"
         p=$(p99_ms "$f")
         if [ -z "$r" ] || [ -z "$p" ]; then die "cannot read wrk's output: $(cat "$f")"; fi
         RPS[$i]+=" $r"
@@ -234,12 +250,17 @@ for ((run = 1; run <= RUNS; run++)); do
             BAD=1
             echo "   WARNING ${NAMES[$i]}: non-2xx=$bad ${err}"
         fi
-        printf '   run %d  %-32s %10.0f req/s  p99 %8.3f ms  server CPU %6.2f us/req\n' \
-            "$run" "${NAMES[$i]}" "$r" "$p" "$cpu"
+        printf '   run %d  %-32s %8.0f req/s  p99 %8.3f ms  CPU/req: server %6.2f us, wrk %6.2f us\n' \
+            "$run" "${NAMES[$i]}" "$r" "$p" "$cpu" "$wcpu"
     done
     hello=$(rps "$TMP/run$run.0.txt")
+    hello_cost=$(awk -v a="${CPU[0]##* }" -v b="${WCPU[0]##* }" 'BEGIN {print a + b}')
     for ((i = 0; i < N; i++)); do
         RATIO[$i]+=" $(awk -v a="$(rps "$TMP/run$run.$i.txt")" -v b="$hello" 'BEGIN {printf "%.4f", a / b}')"
+        # the req/s ratio expected when the cores are the limit: hello's CPU
+        # cost per request (server + wrk) over this one's
+        CRATIO[$i]+=" $(awk -v h="$hello_cost" -v a="${CPU[$i]##* }" -v b="${WCPU[$i]##* }" \
+            'BEGIN {printf "%.4f", (a + b > 0 ? h / (a + b) : 0)}')"
     done
 done
 
@@ -266,16 +287,20 @@ RSS_HELLO=$(rss_kb "${PID[hello]}")
 # --- report ---------------------------------------------------------------------
 echo
 echo "== medians of $RUNS runs (wrk -t$WRK_THREADS -c$CONNS -d$DURATION, $(nproc) cores shared by wrk and the server)"
-printf '| %-32s | %10s | %10s | %14s | %15s |\n' "what" "req/s" "p99 (ms)" "vs hello req/s" "server CPU/req"
-printf '|%s|%s|%s|%s|%s|\n' "----------------------------------" "-----------:" "-----------:" \
-    "---------------:" "----------------:"
+printf '| %-30s | %8s | %8s | %14s | %14s | %11s | %15s |\n' "what" "req/s" "p99 (ms)" \
+    "vs hello req/s" "server CPU/req" "wrk CPU/req" "CPU-bound ratio"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "--------------------------------" "---------:" "---------:" \
+    "---------------:" "---------------:" "------------:" "----------------:"
 for ((i = 0; i < N; i++)); do
     r=$(median <<<"${RPS[$i]}")
     p=$(median <<<"${P99[$i]}")
     q=$(median <<<"${RATIO[$i]}")
     c=$(median <<<"${CPU[$i]}")
-    printf '| %-32s | %10.0f | %10.3f | %13.0f%% | %12.1f us |\n' "${NAMES[$i]}" "$r" "$p" \
-        "$(awk -v q="$q" 'BEGIN {print q * 100}')" "$c"
+    w=$(median <<<"${WCPU[$i]}")
+    cq=$(median <<<"${CRATIO[$i]}")
+    printf '| %-30s | %8.0f | %8.2f | %14.0f%% | %11.1f us | %8.1f us | %14.0f%% |\n' \
+        "${NAMES[$i]}" "$r" "$p" "$(awk -v q="$q" 'BEGIN {print q * 100}')" "$c" "$w" \
+        "$(awk -v q="$cq" 'BEGIN {print q * 100}')"
 done
 echo
 echo "RSS (VmRSS): parcours idle after start-up $(mib "$RSS_START") MiB;" \
@@ -287,8 +312,9 @@ echo
 FAIL=0
 me_ratio=$(median <<<"${RATIO[2]}")
 if awk -v q="$me_ratio" 'BEGIN {exit !(q >= 0.5)}'; then verdict=PASS; else verdict=FAIL; FAIL=1; fi
-printf '%s  authenticated GET /api/me >= 50%% of hello-world req/s (median ratio %.0f%%)\n' \
+printf '%s  authenticated GET /api/me >= 50%% of hello-world req/s (median ratio %.0f%%;' \
     "$verdict" "$(awk -v q="$me_ratio" 'BEGIN {print q * 100}')"
+printf ' CPU-bound estimate %.0f%%)\n' "$(awk -v q="$(median <<<"${CRATIO[2]}")" 'BEGIN {print q * 100}')"
 if [ "$RSS_START" -lt 20480 ]; then verdict=PASS; else verdict=FAIL; FAIL=1; fi
 printf '%s  parcours idle RSS after start-up < 20 MiB (%s MiB)\n' "$verdict" "$(mib "$RSS_START")"
 if [ "$BAD" != 0 ]; then

@@ -33,7 +33,7 @@ static void render_note(jw *w, const note *n, const attachment *atts, int natts)
     jw_kint(w, "read_count", n->nreads);
     jw_key(w, "attachments");
     jw_arr_begin(w);
-    for (int i = 0; i < natts; i++) {
+    for (int i = 0; i < natts && !n->deleted_at; i++) {
         if (atts[i].note_id != n->id)
             continue;
         jw_obj_begin(w);

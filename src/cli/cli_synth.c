@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +35,10 @@ static const char *SYNTH_USAGE =
 
 static ctx synth_ctx(app *a, arena *ar)
 {
-    return (ctx){.app = a, .arena = ar, .now_ms = time_now_ms(), .client_addr = "cli",
+    return (ctx){.app = a,
+                 .arena = ar,
+                 .now_ms = time_now_ms(),
+                 .client_addr = "cli",
                  .request_id = "cli-synth"};
 }
 
@@ -71,6 +75,14 @@ static void print_report(const synth_report *r)
     printf("  inserts %.2f s (generation %.2f s in its own thread), indexes %.2f s, "
            "history + audit + commit %.2f s\n",
            r->insert_seconds, r->generate_seconds, r->index_seconds, r->commit_seconds);
+    /* CPU time of this process (both threads; PostgreSQL's own work excluded):
+     * steadier than the wall clock on a shared machine */
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+        printf("  CPU %.2f s (user + system, this process)\n", cpu);
+    }
     if (r->duplicates) {
         printf("  duplicates:");
         for (int k = 1; k < SYNTH_CORRUPTION_COUNT; k++)

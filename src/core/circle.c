@@ -185,6 +185,21 @@ core_rc circle_add_member(ctx *c, int64_t patient_id, const member_input *in, ci
         if (!name)
             name = acc.display_name;
     }
+    if (!in->user_id && in->professional_id && strcmp(in->kind, "professional") == 0) {
+        /* a directory entry linked to an account: the membership gives that
+         * account its access */
+        db_rc drc = account_store_by_professional(conn, c->arena, in->professional_id, &acc);
+        if (drc == DB_OK && !acc.disabled && strcmp(acc.role, "admin") != 0) {
+            member_input *linked = arena_alloc(c->arena, sizeof *linked);
+            *linked = *in;
+            linked->user_id = acc.id;
+            in = linked;
+            if (!name)
+                name = acc.display_name;
+        } else if (drc != DB_OK && drc != DB_NOTFOUND) {
+            return store_error(err);
+        }
+    }
     if (!text_is_clean(name, 1, 200))
         return core_fail(err, CORE_INVALID, "circle.display_name", "display_name",
                          "Indiquez le nom du membre (1 à 200 caractères).");

@@ -22,6 +22,8 @@ static void read_note(const db_rows *rows, int r, note *n)
     n->created_at = db_int(rows, r, 11);
     n->updated_at = db_int(rows, r, 12);
     n->deleted_at = db_int(rows, r, 13);
+    n->nattachments = 0; /* counted only by journal_store_list */
+    n->nreads = 0;
 }
 
 db_rc journal_store_insert(db_conn *c, arena *a, note *n)

@@ -7,10 +7,10 @@
 
 /* Columns written by a load; version takes its default (1). */
 #define BULK_COLS                                                                                  \
-    "id, birth_family_name, used_family_name, birth_given_names, first_given_name,"               \
-    " used_given_name, sex, birth_date, birthplace_code, birth_country, address_line, postcode,"  \
-    " city, country, phone, phone2, email, ins_value, ins_oid, identity_status,"                  \
-    " norm_birth_name, norm_used_name, norm_first_given, norm_given_names, norm_used_given,"      \
+    "id, birth_family_name, used_family_name, birth_given_names, first_given_name,"                \
+    " used_given_name, sex, birth_date, birthplace_code, birth_country, address_line, postcode,"   \
+    " city, country, phone, phone2, email, ins_value, ins_oid, identity_status,"                   \
+    " norm_birth_name, norm_used_name, norm_first_given, norm_given_names, norm_used_given,"       \
     " phon_birth_name, phon_used_name, phon_first_given, created_by, created_at, updated_at"
 #define NCOLS 31
 #define NTEXT 27 /* columns 2..28 */
@@ -22,8 +22,9 @@
 static char sqlite_multi_sql[64 + sizeof BULK_COLS + ROWS_PER_STMT * (NCOLS * 3 + 4)];
 static pthread_once_t sqlite_multi_once = PTHREAD_ONCE_INIT;
 
-static const char *const SQLITE_ONE_SQL = "INSERT INTO patient (" BULK_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                          " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char *const SQLITE_ONE_SQL =
+    "INSERT INTO patient (" BULK_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /* Built once, then never changes: its address keys the statement cache. */
 static void build_sqlite_multi(void)
@@ -31,7 +32,8 @@ static void build_sqlite_multi(void)
     size_t n = (size_t)snprintf(sqlite_multi_sql, sizeof sqlite_multi_sql,
                                 "INSERT INTO patient (" BULK_COLS ") VALUES ");
     for (int r = 0; r < ROWS_PER_STMT; r++) {
-        n += (size_t)snprintf(sqlite_multi_sql + n, sizeof sqlite_multi_sql - n, "%s(", r ? ", " : "");
+        n += (size_t)snprintf(sqlite_multi_sql + n, sizeof sqlite_multi_sql - n, "%s(",
+                              r ? ", " : "");
         for (int col = 0; col < NCOLS; col++)
             n += (size_t)snprintf(sqlite_multi_sql + n, sizeof sqlite_multi_sql - n, "%s?",
                                   col ? ", " : "");
@@ -54,13 +56,33 @@ static const char *const PG_UNNEST_SQL =
 static void text_cols(const patient *p, const char *v[NTEXT])
 {
     const char *cols[NTEXT] = {
-        p->birth_family_name, p->used_family_name, p->birth_given_names, p->first_given_name,
-        p->used_given_name,   p->sex,              p->birth_date,        p->birthplace_code,
-        p->birth_country,     p->address_line,     p->postcode,          p->city,
-        p->country,           p->phone,            p->phone2,            p->email,
-        p->ins_value,         p->ins_oid,          p->identity_status,   p->norm_birth_name,
-        p->norm_used_name,    p->norm_first_given, p->norm_given_names,  p->norm_used_given,
-        p->phon_birth_name,   p->phon_used_name,   p->phon_first_given,
+        p->birth_family_name,
+        p->used_family_name,
+        p->birth_given_names,
+        p->first_given_name,
+        p->used_given_name,
+        p->sex,
+        p->birth_date,
+        p->birthplace_code,
+        p->birth_country,
+        p->address_line,
+        p->postcode,
+        p->city,
+        p->country,
+        p->phone,
+        p->phone2,
+        p->email,
+        p->ins_value,
+        p->ins_oid,
+        p->identity_status,
+        p->norm_birth_name,
+        p->norm_used_name,
+        p->norm_first_given,
+        p->norm_given_names,
+        p->norm_used_given,
+        p->phon_birth_name,
+        p->phon_used_name,
+        p->phon_first_given,
     };
     memcpy(v, cols, sizeof cols);
 }
@@ -179,8 +201,7 @@ static void restore_sync(patient_bulk *b)
     b->sync_before = -1;
 }
 
-db_rc patient_bulk_begin(patient_bulk *b, db_backend kind, db_conn *c, arena *a,
-                         bool keep_indexes)
+db_rc patient_bulk_begin(patient_bulk *b, db_backend kind, db_conn *c, arena *a, bool keep_indexes)
 {
     memset(b, 0, sizeof *b);
     b->c = c;
@@ -264,18 +285,18 @@ db_rc patient_bulk_finish(patient_bulk *b, arena *a, int64_t at, const char *doc
 {
     if (b->rows == 0)
         return DB_OK;
-    db_rc rc = db_exec(
-        b->c, a,
-        "INSERT INTO identity_status_change (patient_id, from_status, to_status, insi,"
-        " document_type, reason, user_id, at)"
-        " SELECT id, 'PROV', identity_status,"
-        " CASE WHEN identity_status IN ('RECUP', 'QUAL') THEN 1 ELSE 0 END,"
-        " CASE WHEN identity_status IN ('VALI', 'QUAL') THEN CAST(? AS TEXT) END,"
-        " 'chargement en masse', NULL, CAST(? AS BIGINT)"
-        " FROM patient WHERE id >= ? AND id < ? AND identity_status <> 'PROV'",
-        DB_PARAMS(DB_TEXT(document_type), DB_INT(at), DB_INT(b->first_id),
-                  DB_INT(b->first_id + b->rows)),
-        NULL);
+    db_rc rc =
+        db_exec(b->c, a,
+                "INSERT INTO identity_status_change (patient_id, from_status, to_status, insi,"
+                " document_type, reason, user_id, at)"
+                " SELECT id, 'PROV', identity_status,"
+                " CASE WHEN identity_status IN ('RECUP', 'QUAL') THEN 1 ELSE 0 END,"
+                " CASE WHEN identity_status IN ('VALI', 'QUAL') THEN CAST(? AS TEXT) END,"
+                " 'chargement en masse', NULL, CAST(? AS BIGINT)"
+                " FROM patient WHERE id >= ? AND id < ? AND identity_status <> 'PROV'",
+                DB_PARAMS(DB_TEXT(document_type), DB_INT(at), DB_INT(b->first_id),
+                          DB_INT(b->first_id + b->rows)),
+                NULL);
     if (rc != DB_OK || b->kind != DB_POSTGRES)
         return rc;
     /* explicit ids: move the identity sequence past them; fresh statistics */

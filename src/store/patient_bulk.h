@@ -36,12 +36,12 @@ typedef struct patient_bulk {
     bool keep_indexes;
     int nindexes;
     const char *index_sql[PATIENT_BULK_MAX_INDEXES]; /* CREATE INDEX statements to replay */
-    int sync_before;  /* SQLite `synchronous` before the load; -1 when unchanged */
+    int sync_before;      /* SQLite `synchronous` before the load; -1 when unchanged */
     int64_t cache_before; /* SQLite `cache_size` before the load */
     int threads_before;   /* SQLite `threads` (sorter helper threads) before the load */
-    int64_t first_id; /* id of the first row of this load */
-    int64_t existing; /* patients before the load */
-    int64_t rows;     /* rows added so far */
+    int64_t first_id;     /* id of the first row of this load */
+    int64_t existing;     /* patients before the load */
+    int64_t rows;         /* rows added so far */
 } patient_bulk;
 
 /* Opens the load's transaction on c (which must not be in one), takes the
@@ -49,8 +49,7 @@ typedef struct patient_bulk {
  * patients, sets b->first_id to max(id) + 1, relaxes durability (SQLite) and
  * drops the secondary indexes unless keep_indexes. Index definitions are kept
  * in a (the arena must live until patient_bulk_rebuild_indexes()). */
-db_rc patient_bulk_begin(patient_bulk *b, db_backend kind, db_conn *c, arena *a,
-                         bool keep_indexes);
+db_rc patient_bulk_begin(patient_bulk *b, db_backend kind, db_conn *c, arena *a, bool keep_indexes);
 
 /* Inserts n rows; rows[i].id must be b->first_id + b->rows + i. The strings
  * are only read during the call. a takes per-call scratch (PostgreSQL arrays). */

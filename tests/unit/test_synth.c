@@ -94,9 +94,9 @@ static void test_records_are_valid(void **state)
         assert_true(synth_to_patient(&r, &ar, 1700000000000, &pt));
         assert_non_null(pt.norm_birth_name);
         assert_non_null(pt.phon_first_given);
-        assert_true(strchr(pt.birth_given_names, ' ') == NULL ||
-                    strncmp(pt.first_given_name, pt.birth_given_names,
-                            strlen(pt.first_given_name)) == 0);
+        assert_true(
+            strchr(pt.birth_given_names, ' ') == NULL ||
+            strncmp(pt.first_given_name, pt.birth_given_names, strlen(pt.first_given_name)) == 0);
         ins_status st;
         assert_true(ins_status_parse(r.identity_status, &st));
         assert_int_equal(st, ins_status_from_evidence(r.in.insi, r.in.document_type != NULL));

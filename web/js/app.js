@@ -19,6 +19,15 @@ function BootPage({ children }) {
   return html`<main id="contenu" class="boot-page" tabindex="-1">${children}</main>`;
 }
 
+/* /invitation/:token without a session: the invitation form, loaded on demand. */
+const invitationToken = () => (/^\/invitation\/([A-Za-z0-9_-]+)$/.exec(location.pathname) || [])[1];
+function InvitationPage({ token, onSignedIn }) {
+  const mod = useResource(() => import('/js/screens/invitation.js').catch(() => { throw new NetworkError(false); }), []);
+  if (mod.status === 'error') return html`<${BootPage}><h1>parcours</h1><${LoadError} error=${mod.error} onRetry=${mod.reload} /></${BootPage}>`;
+  if (!mod.data) return html`<${BootPage}><${Loading} /></${BootPage}>`;
+  return html`<${mod.data.default} token=${token} onSignedIn=${onSignedIn} />`;
+}
+
 function SignedIn() {
   const mod = useResource(loadShell, []);
   if (mod.status === 'error') {
@@ -90,9 +99,12 @@ export function App() {
     case 'unreachable':
       return html`<${BootPage}><h1>parcours</h1>
         <${LoadError} error=${state.error} onRetry=${() => start()} /></${BootPage}>`;
-    case 'signed-out':
-      return html`<${Login} message=${state.message}
-        onSignedIn=${(s) => { announce(`Connecté : ${s.user.display_name}.`); signIn(s.user, s.csrf_token); }} />`;
+    case 'signed-out': {
+      const onSignedIn = (s) => { announce(`Connecté : ${s.user.display_name}.`); signIn(s.user, s.csrf_token); };
+      const token = invitationToken();
+      return token ? html`<${InvitationPage} token=${token} onSignedIn=${onSignedIn} />`
+        : html`<${Login} message=${state.message} onSignedIn=${onSignedIn} />`;
+    }
     default:
       return html`<${SessionContext.Provider} value=${session}><${SignedIn} /></${SessionContext.Provider}>`;
   }

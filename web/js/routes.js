@@ -2,6 +2,7 @@
 // add a route here (and a tab when it is one). The home screen (Mes patients)
 // and Mon compte come with the shell; the others are loaded on demand with
 // import(), the patient's record in idle time after the shell (screens/shell.js).
+import { html } from '/js/lib/ui.js';
 import { Account } from '/js/screens/account.js';
 import { Patients } from '/js/screens/patients.js';
 
@@ -41,6 +42,11 @@ export const ROUTES = [
     load: () => import('/js/screens/directory.js'),
   },
   { path: '/compte', title: 'Mon compte', tab: 'compte', view: Account },
+  {
+    path: '/invitation/:token', title: 'Invitation',
+    view: () => html`<div class="card"><p>Ce lien d'invitation sert à créer un compte. Vous êtes déjà connecté :
+      pour l'utiliser, déconnectez-vous d'abord (« Mon compte »).</p><p><a href="/patients">Revenir à mes patients</a></p></div>`,
+  },
   {
     path: '/admin/comptes', title: 'Administration', docTitle: 'Comptes — Administration', tab: 'admin',
     admin: true, load: () => import('/js/screens/admin/users.js'),

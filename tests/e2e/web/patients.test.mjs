@@ -29,7 +29,9 @@ after(async () => { await browser?.close(); await stopServer(srv); });
 
 /* A patient made through the API by the doctor (who joins its circle). */
 async function apiPatient(body) {
-  const r = await request(srv, 'POST', '/api/patients', { token: doctorApi.token, body: { ...body, confirm_duplicate: true } });
+  const r = await request(srv, 'POST', '/api/patients', {
+    token: doctorApi.token, body: { ...body, used_family_name: body.used_family_name || undefined, confirm_duplicate: true },
+  });
   assert.equal(r.status, 201, r.text);
   return r.json;
 }
@@ -43,8 +45,7 @@ test('Mes patients, search first, create a patient (INS key checked), then the d
   await checkA11y(page, 'Patients (vide)');
 
   // identitovigilance: search before creating; nothing found → « Créer ce patient », prefilled
-  await page.getByLabel('Nom', { exact: true }).fill('Dupont');
-  await page.getByLabel('Date de naissance').fill('12/03/1948');
+  await page.getByLabel('Rechercher parmi tous les patients').fill('Dupont 12/03/1948');
   await page.getByRole('button', { name: 'Rechercher' }).click();
   await page.getByText('Aucun patient ne correspond à « Dupont », né(e) le 12/03/1948.').waitFor();
   assert.equal(new URL(page.url()).search, '?nom=Dupont&naissance=1948-03-12');
@@ -164,7 +165,7 @@ test('Mes patients, search first, create a patient (INS key checked), then the d
 });
 
 test('the circle, a note with a photo seen live by the nurse, her notifications, then log out', async () => {
-  const patient = await apiPatient({ ...JEANNE, birth_family_name: 'LE GALL', birth_given_names: ['Yvonne'], birth_date: '1939-07-01' });
+  const patient = await apiPatient({ ...JEANNE, used_family_name: null, birth_family_name: 'LE GALL', birth_given_names: ['Yvonne'], birth_date: '1939-07-01' });
   const doctor = await openPage(browser, srv);
   const nurse = await openPage(browser, srv);
   await Promise.all([signIn(doctor.page, DOCTOR, { path: `/patients/${patient.id}/cercle` }), signIn(nurse.page, NURSE)]);
@@ -202,23 +203,30 @@ test('the circle, a note with a photo seen live by the nurse, her notifications,
   assert.equal(await son.locator('a[href="tel:0611223344"]').count(), 1);
   await checkA11y(d, 'Cercle de soins');
   await screenshot(d, 'patient-cercle');
-  await son.getByRole('button', { name: 'Terminer la participation de Marc Le Gall (fils)' }).click();
+  await son.getByRole('button', { name: 'Terminer la participation de Marc Le Gall (fils)' }).click(); // « Terminer »
   await son.getByRole('button', { name: 'Confirmer la fin de participation' }).click();
   const past = d.locator('details.past-members');
   await past.waitFor();
   assert.equal(await past.locator('summary').textContent(), '1 ancien membre');
   assert.equal(await d.locator('ul[aria-label="Membres actuels"] li.member').count(), 2);
 
-  // the nurse is told live: the badge on her Notifications tab, and a message
+  // the nurse is told live: a message, the badge on her Notifications tab, the
+  // patient in her list, marked as having news
   const n = nurse.page;
   const tab = n.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: /Notifications/ });
   await n.locator('.toast').filter({ hasText: 'Vous avez été ajouté à un cercle de soins' }).waitFor({ timeout: 5000 });
   await until(async () => (await n.locator('.tab-badge').textContent()) === '1', 'badge 1');
   await n.getByRole('link', { name: 'Notifications (1 non lue)', exact: true }).waitFor();
-  // she opens the record's journal from the message
+  const card = n.locator('li.patient-card').filter({ hasText: 'LE GALL Yvonne' });
+  await card.waitFor();
+  assert.match(await card.innerText(), /1 nouveauté/);
+  await checkA11y(n, 'Mes patients (avec nouveautés)');
+  await screenshot(n, 'patients-nouveautes');
+  // she opens the record's circle from the message, which is then read
   await n.locator('.toast').getByRole('link', { name: 'Voir' }).click();
   await heading(n).filter({ hasText: 'LE GALL Yvonne' }).waitFor();
   await n.locator('#titre-cercle').waitFor();
+  await n.locator('.tab-badge').waitFor({ state: 'detached' });
   await n.getByRole('link', { name: 'Journal' }).click();
   await n.getByText('Aucune note pour le moment.').waitFor();
 
@@ -258,10 +266,11 @@ test('the circle, a note with a photo seen live by the nurse, her notifications,
   assert.equal(await live.locator('.note-text').textContent(), noteText, 'markup shown as text');
   await live.getByRole('img', { name: 'Photo jointe talon.png' }).waitFor();
   await n.locator('.toast.urgent').filter({ hasText: 'Nouvelle note URGENTE' }).waitFor();
-  // shown, hence read: the note's notification is marked read by itself
-  await until(async () => (await n.locator('.tab-badge').count()) === 1
-    && (await n.locator('.tab-badge').textContent()) === '1', 'only the circle notification left unread');
   await screenshot(n, 'journal-en-direct');
+  // shown, hence read: the note's notification is marked read by itself
+  await n.locator('.tab-badge').waitFor({ state: 'detached' });
+  const reads = await request(srv, 'GET', `/api/patients/${patient.id}/notes/${noteId}/reads`, { token: doctorApi.token });
+  assert.ok(JSON.stringify(reads.json).includes('Julien Bernard'), 'a read receipt: ' + reads.text);
 
   // she replies; the doctor sees the reply arrive; the doctor corrects her note
   await live.getByRole('button', { name: 'Répondre à Dr Claire Martin (médecin généraliste)' }).click();
@@ -278,30 +287,44 @@ test('the circle, a note with a photo seen live by the nurse, her notifications,
   await myNote.getByText('Plaie du talon plus rouge ce matin, à surveiller.').waitFor();
   assert.match(await myNote.innerText(), /corrigée/);
 
+  // the nurse's network drops for a moment: the stream comes back by itself
+  await nurse.context.setOffline(true);
+  await n.locator('.offline-banner').waitFor();
+  await nurse.context.setOffline(false);
+  await n.locator('.offline-banner').waitFor({ state: 'detached' });
+
   // the patient's conversation: a message with a mention reaches the nurse live
   await d.getByRole('link', { name: 'Conversation' }).click();
   await d.getByLabel('Votre message').fill('@inf.bernard pouvez-vous me rappeler après la visite ?');
   await d.getByRole('button', { name: 'Envoyer' }).click();
   await d.locator('li.message.mine').getByText('pouvez-vous me rappeler').waitFor();
-  await n.locator('.toast').filter({ hasText: /mention|message/i }).waitFor({ timeout: 5000 });
+  await n.locator('.toast').filter({ hasText: /mention|message/i }).waitFor({ timeout: 10000 });
   await n.getByRole('link', { name: 'Conversation' }).click();
   await n.locator('li.message').getByText('pouvez-vous me rappeler').waitFor();
   await checkA11y(n, 'Conversation');
   await screenshot(n, 'patient-conversation');
 
-  // her notifications: the feed, one read, all read, and the badge goes
+  // her notifications: the feed (what she saw is read), a new one arriving live, all read
   await tab.click();
   await heading(n).filter({ hasText: 'Notifications' }).waitFor();
   const items = n.locator('li.notification');
-  await until(async () => (await items.count()) >= 3, 'three notifications');
+  await until(async () => (await items.count()) === 3, 'three notifications');
   assert.match(await items.last().innerText(), /Vous avez été ajouté à un cercle de soins/);
   assert.match(await items.last().innerText(), /Rôle : Infirmier ou infirmière/);
   assert.match(await items.last().innerText(), /Patient : LE GALL Yvonne/);
+  await n.getByText('Aucune notification non lue.').waitFor();
+  const second = await request(srv, 'POST', `/api/patients/${patient.id}/notes`, {
+    token: doctorApi.token, body: { type: 'INST', text: 'Contrôle de la glycémie avant le repas du soir.', visibility: 'all' },
+  });
+  assert.equal(second.status, 201);
+  await until(async () => (await items.count()) === 4, 'the new one on top');
+  assert.match(await items.first().innerText(), /Non lue[\s\S]*Nouvelle note[\s\S]*Contrôle de la glycémie/);
+  await n.getByText('1 non lue.').waitFor();
+  assert.equal(await n.locator('.tab-badge').textContent(), '1');
+  assert.equal(await n.locator('.toast').count(), 0, 'the feed shows it already');
   await checkA11y(n, 'Notifications');
   await screenshot(n, 'notifications');
-  if (await n.getByRole('button', { name: 'Tout marquer comme lu' }).count()) {
-    await n.getByRole('button', { name: 'Tout marquer comme lu' }).click();
-  }
+  await n.getByRole('button', { name: 'Tout marquer comme lu' }).click();
   await n.getByText('Aucune notification non lue.').waitFor();
   assert.equal(await n.locator('.tab-badge').count(), 0);
   assert.equal(await n.locator('li.notification.unread').count(), 0);
@@ -317,7 +340,7 @@ test('the circle, a note with a photo seen live by the nurse, her notifications,
 });
 
 test('outside the circle: refused, then break-the-glass with a reason opens the record', async () => {
-  const patient = await apiPatient({ ...JEANNE, birth_family_name: 'KERBRAT', birth_given_names: ['Anne'], birth_date: '1951-11-30' });
+  const patient = await apiPatient({ ...JEANNE, used_family_name: null, birth_family_name: 'KERBRAT', birth_given_names: ['Anne'], birth_date: '1951-11-30' });
   const kine = { login: 'kine.leroy', password: 'kine-leroy-2026' };
   const r = await request(srv, 'POST', '/api/admin/users', {
     token: adminApi.token, body: { login: kine.login, display_name: 'Paul Leroy (kinésithérapeute)', role: 'professional', password: kine.password },
@@ -326,7 +349,7 @@ test('outside the circle: refused, then break-the-glass with a reason opens the 
   const { page, problems, context } = await openPage(browser, srv);
   await signIn(page, kine);
   // search finds the identity (open to every professional), the record refuses
-  await page.getByLabel('Nom', { exact: true }).fill('kerb');
+  await page.getByLabel('Rechercher parmi tous les patients').fill('kerb');
   await page.getByRole('button', { name: 'Rechercher' }).click();
   await page.locator('li.patient-card').filter({ hasText: 'KERBRAT Anne' }).getByRole('link').click();
   await page.getByText('Vous ne faites pas partie du cercle de soins').waitFor();
@@ -391,4 +414,93 @@ test('Annuaire: search by name, profession and town; contact links', async () =>
   await screenshot(page, 'annuaire');
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('desktop width: a qualified identity with its INS; the journal page by page, filtered by type and urgency', async () => {
+  // a qualified identity (INSi + identity card): its INS is shown as the national identifier
+  const patient = await apiPatient({
+    ...JEANNE, used_family_name: null, birth_family_name: 'MORVAN', birth_given_names: ['Louis'], sex: 'M', birth_date: '1944-02-29',
+    ins: { value: '144023523812394', oid: TEST_INS_OID }, evidence: { insi: true, document_type: 'CNI' },
+  });
+  assert.equal(patient.identity_status, 'QUAL');
+  const notes = `/api/patients/${patient.id}/notes`;
+  for (let i = 1; i <= 24; i++) {
+    const r = await request(srv, 'POST', notes, { token: doctorApi.token, body: { type: 'GEN', text: `Passage n° ${i} : RAS.`, visibility: 'all' } });
+    assert.equal(r.status, 201);
+  }
+  await request(srv, 'POST', notes, {
+    token: doctorApi.token, body: { type: 'INST', text: 'Arrêter le traitement anticoagulant jusqu\'à nouvel ordre.', urgent: true, visibility: 'professionals' },
+  });
+  const { page, problems, context } = await openPage(browser, srv, { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false });
+  await signIn(page, DOCTOR, { path: `/patients/${patient.id}/journal` });
+  const items = page.locator('ol.timeline > li.note');
+  await until(async () => (await items.count()) === 20, 'one page');
+  assert.match(await items.first().innerText(), /Instruction\s+Urgent\s+Professionnels/);
+  await page.getByRole('button', { name: 'Charger plus' }).click();
+  await until(async () => (await items.count()) === 25, 'all the notes');
+  assert.equal(await page.getByRole('button', { name: 'Charger plus' }).count(), 0);
+  assert.match(await items.last().innerText(), /Passage n° 1 : RAS\./);
+  const ids = await items.evaluateAll((els) => els.map((e) => e.dataset.note));
+  assert.equal(new Set(ids).size, 25, 'no note twice');
+  await page.getByLabel('Urgentes seulement').check();
+  await until(async () => (await items.count()) === 1, 'the urgent one');
+  assert.equal(new URL(page.url()).search, '?urgent=1');
+  await page.getByLabel('Urgentes seulement').uncheck();
+  await page.getByLabel('Type', { exact: true }).selectOption('INST');
+  await until(async () => (await items.count()) === 1, 'the instruction');
+  await page.getByLabel('Type', { exact: true }).selectOption('');
+  await until(async () => (await items.count()) === 20, 'one page again');
+  // the synthesis shows the urgent note
+  await page.getByRole('link', { name: 'Synthèse' }).click();
+  await page.locator('.urgent-notes').getByText("Arrêter le traitement anticoagulant jusqu'à nouvel ordre.").waitFor();
+  const identity = await page.locator('section[aria-labelledby=titre-identite]').innerText();
+  assert.match(identity, /INS \(identifiant national de santé, test\)\s+144023523812394/);
+  assert.match(identity, /Statut de l'identité\s+Qualifiée/);
+  await checkA11y(page, 'Fiche patient (bureau)');
+  await screenshot(page, 'bureau-patient');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('invite a professional without an account: the link creates the account, already in the circle', async () => {
+  const patient = await apiPatient({ ...JEANNE, used_family_name: null, birth_family_name: 'GUEGUEN', birth_given_names: ['Marcel'], sex: 'M', birth_date: '1947-05-08' });
+  const { page, problems, context } = await openPage(browser, srv);
+  await signIn(page, DOCTOR, { path: `/patients/${patient.id}/cercle` });
+  await page.getByRole('button', { name: 'Ajouter un membre' }).click();
+  await page.getByRole('radio', { name: 'Un proche, une structure ou une autre personne' }).check();
+  await page.getByLabel('Nom', { exact: true }).fill('Paul Durand (pharmacien)');
+  await page.getByLabel('E-mail').fill('paul.durand@pharmacien.mssante.fr');
+  await page.getByLabel('Rôle dans le cercle').selectOption('PHARMACIST');
+  await page.getByLabel("L'inviter à créer son compte parcours").check();
+  await page.getByRole('button', { name: 'Ajouter au cercle' }).click();
+  const card = page.locator('section[aria-labelledby=titre-invitation]');
+  await card.waitFor();
+  const url = (await card.locator('.invitation-url').textContent()).trim();
+  assert.match(url, new RegExp(`^${srv.base}/invitation/[A-Za-z0-9_-]+$`));
+  assert.match(await card.getByRole('link', { name: 'Envoyer par e-mail' }).getAttribute('href'), /^mailto:paul\.durand@pharmacien\.mssante\.fr\?subject=/);
+  await page.locator('li.member').filter({ hasText: 'Invitation en attente' }).waitFor();
+
+  // the pharmacist opens the link in his own browser
+  const guest = await openPage(browser, srv);
+  await guest.page.goto(url);
+  await guest.page.getByRole('heading', { name: 'Rejoindre un cercle de soins' }).waitFor();
+  await checkA11y(guest.page, 'Invitation');
+  await guest.page.getByLabel('Identifiant').fill('ph.durand');
+  await guest.page.getByLabel('Mot de passe', { exact: true }).fill('durand-pharma-35');
+  await guest.page.getByLabel('Confirmation du mot de passe').fill('durand-pharma-35');
+  await guest.page.getByRole('button', { name: 'Créer mon compte' }).click();
+  await guest.page.locator('.app-header .who-name').filter({ hasText: 'Paul Durand (pharmacien)' }).waitFor();
+  assert.equal(new URL(guest.page.url()).pathname, '/patients');
+  await guest.page.locator('li.patient-card').filter({ hasText: 'GUEGUEN Marcel' }).waitFor();
+  // the link does not work twice
+  await guest.context.clearCookies();
+  await guest.page.goto(url);
+  await guest.page.getByLabel('Identifiant').fill('ph.durand2');
+  await guest.page.getByLabel('Mot de passe', { exact: true }).fill('durand-pharma-35');
+  await guest.page.getByLabel('Confirmation du mot de passe').fill('durand-pharma-35');
+  await guest.page.getByRole('button', { name: 'Créer mon compte' }).click();
+  await guest.page.getByText('Cette invitation a déjà été utilisée.').waitFor();
+  assert.deepEqual(problems, []);
+  assert.deepEqual(guest.problems, []);
+  await Promise.all([context.close(), guest.context.close()]);
 });

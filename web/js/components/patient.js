@@ -2,7 +2,7 @@
 // patient's short identity (lists, search results, duplicate candidates), and
 // where a notification leads.
 import { html } from '/js/lib/ui.js';
-import { statusLabel, formatBirthDate, bornLabel, sexLabel, patientName } from '/js/lib/format.js';
+import { statusLabel, formatBirthDate, bornLabel, sexLabel, patientName, circleRoleLabel } from '/js/lib/format.js';
 
 export function StatusBadge({ status }) {
   return html`<span class=${`badge status status-${String(status).toLowerCase()}`}
@@ -39,5 +39,8 @@ export function notificationHref(n) {
     default: return patientHref(n.patient_id);
   }
 }
+
+/* A notification's text: the server writes "Rôle : NURSE", say the role in French. */
+export const notificationBody = (n) => (n.body || '').replace(/^(Rôle : )([A-Z_]+)$/, (_, p, r) => p + circleRoleLabel(r));
 
 export { patientName };

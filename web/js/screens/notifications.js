@@ -6,17 +6,15 @@ import { html, useState, useEffect, useMemo } from '/js/lib/ui.js';
 import { api, errorMessage, queryString } from '/js/lib/api.js';
 import { usePagedList, useResource } from '/js/lib/hooks.js';
 import { useUnread, onLiveNotification, markRead, markAllRead } from '/js/lib/notifications.js';
-import { formatWhen, formatDateTime, patientName, circleRoleLabel } from '/js/lib/format.js';
+import { formatWhen, formatDateTime, patientName } from '/js/lib/format.js';
 import { Loading, LoadError, announce } from '/js/components/feedback.js';
-import { notificationHref } from '/js/components/patient.js';
+import { notificationHref, notificationBody } from '/js/components/patient.js';
 
 const KINDS = {
   'note.new': 'Note', 'note.reply': 'Réponse', 'circle.added': 'Cercle de soins', 'circle.removed': 'Cercle de soins',
   mention: 'Mention', message: 'Message', break_glass: 'Bris de glace',
 };
 
-/* The server writes "Rôle : NURSE": say the role in French. */
-const body = (n) => (n.body || '').replace(/^(Rôle : )([A-Z_]+)$/, (_, p, r) => p + circleRoleLabel(r));
 
 function Item({ n, patient, onRead }) {
   const [error, setError] = useState('');
@@ -31,7 +29,7 @@ function Item({ n, patient, onRead }) {
       <span class="muted small">${KINDS[n.kind] || n.kind} · <time datetime=${n.created_at} title=${formatDateTime(n.created_at)}>${formatWhen(n.created_at)}</time></span></p>
     <p class="notification-title"><a class="card-link" href=${notificationHref(n)} onClick=${() => { if (unread) onRead(n).catch(() => {}); }}>${n.title}</a></p>
     ${patient && html`<p class="small">Patient : ${patientName(patient)}</p>`}
-    ${n.body && html`<p class="notification-body clamp">${body(n)}</p>`}
+    ${n.body && html`<p class="notification-body clamp">${notificationBody(n)}</p>`}
     ${unread && html`<p class="on-top"><button type="button" class="button link small" onClick=${read}>Marquer comme lue<span
       class="visually-hidden"> : ${n.title}</span></button></p>`}
     ${error && html`<p class="form-alert" role="alert">${error}</p>`}

@@ -39,11 +39,13 @@ function Member({ member: m, id, canEnd, onEnded, isMe }) {
   const current = isCurrent(m);
   return html`<li class="card member" data-member=${m.id}>
     <p class="member-name">${m.display_name}${isMe && html` <span class="muted">(vous)</span>`}</p>
-    <p class="member-role">${circleRoleLabel(m.role, m.kind)}${m.kind !== 'professional' && html` · ${KINDS[m.kind] || m.kind}`}
-      ${m.invited && html` <span class="badge badge-soon">Invitation en attente</span>`}</p>
+    <p class="member-role">${circleRoleLabel(m.role, m.kind)}${m.kind !== 'professional' && html` · ${KINDS[m.kind] || m.kind}`}${
+      m.invited && html` <span class="badge badge-soon">Invitation en attente</span>`}</p>
     ${(m.phone || m.email) && html`<p class="contact-line"><${TelLink} phone=${m.phone} who=${m.display_name} />
       <${MailLink} email=${m.email} who=${m.display_name} /></p>`}
-    <p class="muted small">${current ? `Depuis le ${formatDate(m.start)}` : `Du ${formatDate(m.start)} au ${formatDate(m.end)}`}</p>
+    <div class="member-foot"><span class="muted small">${current ? `Depuis le ${formatDate(m.start)}` : `Du ${formatDate(m.start)} au ${formatDate(m.end)}`}</span>${
+      current && canEnd && !confirming && html`<button type="button" class="button link small danger-link" onClick=${() => setConfirming(true)}>Terminer<span
+        class="visually-hidden"> la participation de ${m.display_name}</span></button>`}</div>
     ${current && canEnd && (confirming ? html`<div class="confirm" role="group" aria-label=${`Fin de participation de ${m.display_name}`}>
         <p>Terminer la participation de ${m.display_name} ? ${isMe ? "Vous n'aurez plus accès au dossier." : "Cette personne n'aura plus accès au dossier."}</p>
         <div class="actions">
@@ -51,8 +53,7 @@ function Member({ member: m, id, canEnd, onEnded, isMe }) {
             ${busy ? 'Enregistrement…' : 'Confirmer la fin de participation'}</button>
           <button type="button" class="button secondary" onClick=${() => setConfirming(false)}>Annuler</button>
         </div></div>`
-      : html`<p><button type="button" class="button link small" onClick=${() => setConfirming(true)}>Terminer la participation<span
-          class="visually-hidden"> de ${m.display_name}</span></button></p>`)}
+      : null)}
     ${error && html`<p class="form-alert" role="alert">${error}</p>`}
   </li>`;
 }

@@ -110,8 +110,7 @@ export default function Conversation({ id }) {
       <ol class="messages" aria-label="Messages, les plus anciens d'abord">${shown.map((m) => html`
         ${m === firstUnread && html`<li class="unread-separator" key="sep"><span>Nouveaux messages</span></li>`}
         <li key=${m.id} class=${'message' + (m.author.id === user.id ? ' mine' : '')} data-message=${m.id}>
-          <p class="message-meta"><strong>${m.author.id === user.id ? 'Vous' : m.author.display_name}</strong>
-            · <time datetime=${m.created_at} title=${formatDateTime(m.created_at)}>${formatWhen(m.created_at)}</time></p>
+          <p class="message-meta"><strong>${m.author.id === user.id ? 'Vous' : m.author.display_name}</strong> · <time datetime=${m.created_at} title=${formatDateTime(m.created_at)}>${formatWhen(m.created_at)}</time></p>
           <p class="message-text">${m.text}</p>
         </li>`)}</ol>
       <div ref=${endRef}></div>

@@ -180,17 +180,18 @@ function NoteForm({ id, replyTo, onPosted, onCancel, autoFocus }) {
   </form>`;
 }
 
-const readSent = new Set(); // notes marked read in this session
+const readSent = new Set(); // "user:note" marked read since the page was loaded (a shared phone: per user)
 
 /* Marks a note read once it is on screen (half of it, for a moment). */
-function useMarkRead(ref, note, mine) {
+function useMarkRead(ref, note, mine, userId) {
+  const key = `${userId}:${note.id}`;
   useEffect(() => {
-    if (mine || note.deleted || readSent.has(note.id) || !ref.current || !('IntersectionObserver' in window)) return undefined;
+    if (mine || note.deleted || readSent.has(key) || !ref.current || !('IntersectionObserver' in window)) return undefined;
     const obs = new IntersectionObserver((entries) => {
       if (!entries.some((e) => e.isIntersecting)) return;
       obs.disconnect();
-      readSent.add(note.id);
-      api('POST', `${notesPath(note.patient_id)}/${encodeURIComponent(note.id)}/read`).catch(() => readSent.delete(note.id));
+      readSent.add(key);
+      api('POST', `${notesPath(note.patient_id)}/${encodeURIComponent(note.id)}/read`).catch(() => readSent.delete(key));
       markReadWhere((n) => (n.kind === 'note.new' || n.kind === 'note.reply') && n.object_id === note.id);
     }, { threshold: 0.5 });
     obs.observe(ref.current);
@@ -206,7 +207,7 @@ function Note({ note: n, id, parent, fresh, onChanged, onPosted }) {
   const [text, setText] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  useMarkRead(ref, n, mine);
+  useMarkRead(ref, n, mine, user.id);
   const act = async (fn) => {
     if (busy) return;
     setBusy(true);
@@ -251,7 +252,8 @@ function Note({ note: n, id, parent, fresh, onChanged, onPosted }) {
     ${!n.deleted && n.attachments && n.attachments.length > 0 && html`<ul class="attachments" aria-label="Pièces jointes">
       ${n.attachments.map((a) => html`<${Attachment} key=${a.id} att=${a} />`)}</ul>`}
     ${!n.deleted && mode !== 'edit' && html`<div class="note-actions">
-      ${n.read_count > 0 && html`<span class="muted small">Lue par ${n.read_count} personne${n.read_count > 1 ? 's' : ''}</span>`}
+      ${/* read_count counts the author */ (n.read_count > 1 || mine) && html`<span class="muted small">${n.read_count > 1
+        ? `Lue par ${n.read_count - 1} autre${n.read_count > 2 ? 's' : ''} membre${n.read_count > 2 ? 's' : ''}` : 'Pas encore lue par les autres'}</span>`}
       <button type="button" class="button link small" onClick=${() => setMode(mode === 'reply' ? null : 'reply')}
         aria-expanded=${mode === 'reply' ? 'true' : 'false'}>Répondre<span class="visually-hidden"> à ${who}</span></button>
       ${mine && html`<button type="button" class="button link small" onClick=${() => { setText(n.text || ''); setError(''); setMode('edit'); }}>Corriger</button>

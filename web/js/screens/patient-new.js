@@ -14,8 +14,8 @@ import { setNotice } from '/js/components/feedback.js';
 import { IdentityLines, patientHref } from '/js/components/patient.js';
 
 export const INS_OIDS = [
-  { value: '1.2.250.1.213.1.4.8', label: 'NIR (numéro de sécurité sociale)' },
-  { value: '1.2.250.1.213.1.4.9', label: "NIA (numéro d'identification d'attente)" },
+  { value: '1.2.250.1.213.1.4.8', label: 'NIR' },
+  { value: '1.2.250.1.213.1.4.9', label: 'NIA' },
   { value: '1.2.250.1.213.1.4.10', label: 'INS de test' },
   { value: '1.2.250.1.213.1.4.11', label: 'INS de démonstration' },
 ];
@@ -212,6 +212,7 @@ export default function PatientNew() {
         inputmode="numeric" autocomplete="off" spellcheck=${false} error=${insMessage}
         ...${bind('ins.value')} />
       <${SelectField} id="patient-ins-oid" label="Nature de l'INS" options=${INS_OIDS}
+        hint="NIR : numéro de sécurité sociale ; NIA : numéro d'identification d'attente."
         error=${form.errors['ins.oid']} ...${bind('ins.oid')} />
       <${SelectField} id="patient-justificatif" label="Pièce d'identité vérifiée" ...${bind('document_type')}
         hint="Une pièce à haut niveau de confiance valide l'identité."

@@ -4,22 +4,24 @@
 // demand. A professional outside the circle gets 403 access.not_in_circle:
 // the page says so and offers break-the-glass (POST .../break-glass, a reason
 // of 10 characters at least, traced and notified), after which it opens.
-import { html, useState, useEffect } from '/js/lib/ui.js';
+import { html, useState, useEffect, useRef } from '/js/lib/ui.js';
 import { api, ApiError, NetworkError, errorMessage } from '/js/lib/api.js';
 import { navigate } from '/js/lib/router.js';
 import { useResource } from '/js/lib/hooks.js';
 import { usePageTitle } from '/js/lib/page.js';
+import { useSession } from '/js/lib/session.js';
 import {
   formatBirthDate, formatDateTime, sexLabel, patientName, circleRoleLabel, noteTypeLabel, formatWhen,
 } from '/js/lib/format.js';
 import { Loading, LoadError, Notice, useNotice, announce } from '/js/components/feedback.js';
-import { FormAlert, SubmitButton } from '/js/components/forms.js';
+import { FormAlert } from '/js/components/forms.js';
 import { TextArea } from '/js/components/fields.js';
 import { StatusBadge, patientHref } from '/js/components/patient.js';
 import { TelLink, MailLink } from '/js/components/contact.js';
 
-/* Break-the-glass grants obtained in this session: patient id → expiry. */
-export const grants = new Map();
+/* Break-the-glass grants obtained since the page was loaded: "user:patient" → expiry. */
+const grants = new Map();
+const grantKey = (user, id) => `${user.id}:${id}`;
 
 const SECTIONS = [
   { tab: '', label: 'Synthèse' },
@@ -33,8 +35,8 @@ const INS_KIND = {
 };
 const oidOf = (system) => String(system || '').replace(/^urn:oid:/, '');
 
-function Fact({ label, children }) {
-  return children ? html`<div><dt>${label}</dt><dd>${children}</dd></div>` : null;
+function Fact({ label, children, wide }) {
+  return children ? html`<div class=${wide ? 'wide' : undefined}><dt>${label}</dt><dd>${children}</dd></div>` : null;
 }
 
 function Identity({ patient: p }) {
@@ -51,10 +53,10 @@ function Identity({ patient: p }) {
       <${Fact} label="Lieu de naissance (INSEE)">${p.birthplace_code}</${Fact}>
       <${Fact} label="Statut de l'identité"><${StatusBadge} status=${p.identity_status} /></${Fact}>
       ${qualified
-        ? html`<${Fact} label=${`INS (identifiant national de santé${INS_KIND[oidOf(qualified.system)] ? ', ' + INS_KIND[oidOf(qualified.system)] : ''})`}>
+        ? html`<${Fact} wide label=${`INS (identifiant national de santé${INS_KIND[oidOf(qualified.system)] ? ', ' + INS_KIND[oidOf(qualified.system)] : ''})`}>
             <span class="mono">${qualified.value}</span></${Fact}>`
-        : p.ins && html`<${Fact} label="INS">Reçu mais non qualifié : il ne sera utilisé comme identifiant
-            national qu'une fois l'identité qualifiée.</${Fact}>`}
+        : p.ins && html`<${Fact} wide label="INS"><span class="plain">Enregistré mais non qualifié : il ne servira
+            d'identifiant national qu'une fois l'identité qualifiée.</span></${Fact}>`}
     </dl>
   </section>`;
 }
@@ -103,8 +105,7 @@ function UrgentNotes({ id }) {
     ${res.data && (items.length === 0
       ? html`<p class="muted">Aucune note urgente.</p>`
       : html`<ul class="urgent-notes">${items.map((n) => html`<li key=${n.id}>
-          <p class="note-meta"><span class="badge badge-urgent">Urgent</span> ${noteTypeLabel(n.type)} · ${n.author.display_name}
-            · <time datetime=${n.created_at}>${formatWhen(n.created_at)}</time></p>
+          <p class="note-meta"><span class="badge badge-urgent">Urgent</span> ${noteTypeLabel(n.type)} · ${n.author.display_name} · <time datetime=${n.created_at}>${formatWhen(n.created_at)}</time></p>
           <p class="note-text clamp">${n.text}</p></li>`)}</ul>`)}
     <p><a href=${patientHref(id, 'journal')}>Tout le journal</a></p>
   </section>`;
@@ -117,6 +118,7 @@ function Synthesis({ patient, id }) {
 
 /* 403 access.not_in_circle: the reason, then break-the-glass. */
 function BreakGlass({ id, onGranted }) {
+  const { user } = useSession();
   const [reason, setReason] = useState('');
   const [error, setError] = useState('');
   const [formError, setFormError] = useState('');
@@ -134,7 +136,7 @@ function BreakGlass({ id, onGranted }) {
     setBusy(true);
     try {
       const g = await api('POST', `/api/patients/${encodeURIComponent(id)}/break-glass`, { body: { reason: reason.trim() } });
-      grants.set(String(id), g.expires_at);
+      grants.set(grantKey(user, id), g.expires_at);
       announce("Accès en urgence accordé. Le dossier s'ouvre.");
       onGranted();
     } catch (err) {
@@ -186,17 +188,20 @@ function SubNav({ id, tab }) {
 }
 
 function Section({ section, id, patient }) {
+  const { user } = useSession();
   const mod = useResource(() => section.load().catch(() => { throw new NetworkError(false); }), [section]);
   if (mod.status === 'error') return html`<${LoadError} error=${mod.error} onRetry=${mod.reload} />`;
   if (!mod.data) return html`<${Loading} />`;
   const View = mod.data.default;
-  return html`<${View} id=${id} patient=${patient} breakGlass=${grants.has(String(id))} />`;
+  return html`<${View} id=${id} patient=${patient} breakGlass=${grants.has(grantKey(user, id))} />`;
 }
 
 export default function PatientView({ params }) {
+  const { user } = useSession();
   const id = params.id;
   const section = SECTIONS.find((s) => s.tab === (params.tab || ''));
   const notice = useNotice();
+  const firstTab = useRef(params.tab || ''); // the notice belongs to the page it was made for
   const res = useResource((signal) => api('GET', `/api/patients/${encodeURIComponent(id)}`, { signal }), [id]);
   const p = res.data && res.data.id === id ? res.data : res.status === 'ok' ? res.data : null;
   usePageTitle(p ? patientName(p) : res.status === 'error' ? 'Dossier patient' : 'Patient',
@@ -215,13 +220,13 @@ export default function PatientView({ params }) {
     return html`<${LoadError} error=${e} onRetry=${res.reload} />`;
   }
   if (!p) return html`<${Loading} />`;
-  const grant = grants.get(String(id));
+  const grant = grants.get(grantKey(user, id));
   return html`
     <p class="patient-status-line"><${StatusBadge} status=${p.identity_status} />
       <span>${p.sex === 'F' ? 'Née' : p.sex === 'M' ? 'Né' : 'Né(e)'} le ${formatBirthDate(p.birth_date)}</span></p>
     ${grant && html`<p class="warning-banner">Accès en urgence (bris de glace) jusqu'au ${formatDateTime(grant)} :
       tracé et signalé au médecin traitant et au référent.</p>`}
-    <${Notice}>${notice}</${Notice}>
+    <${Notice}>${section.tab === firstTab.current && notice}</${Notice}>
     <${SubNav} id=${id} tab=${section.tab} />
     ${section.tab === '' ? html`<${Synthesis} patient=${p} id=${id} />`
       : html`<${Section} key=${section.tab} section=${section} id=${id} patient=${p} />`}`;

@@ -9,9 +9,8 @@ import { api, queryString, ApiError } from '/js/lib/api.js';
 import { useLocation, navigate } from '/js/lib/router.js';
 import { useResource } from '/js/lib/hooks.js';
 import { useSession, isAdmin } from '/js/lib/session.js';
-import { useUnread } from '/js/lib/notifications.js';
+import { useUnread, onLiveNotification } from '/js/lib/notifications.js';
 import { parseDate, formatBirthDate, plural } from '/js/lib/format.js';
-import { Field } from '/js/components/forms.js';
 import { Loading, LoadError, Notice, useNotice } from '/js/components/feedback.js';
 import { IdentityLines, patientHref } from '/js/components/patient.js';
 
@@ -49,37 +48,47 @@ function useMarks(active) {
   }, [unread, convs.data]);
 }
 
+/* One field for both criteria, as people type them: "dupont 12/03/1948",
+ * "12031948", "dup": the words that read as a date are the birth date. */
+export function splitSearch(text) {
+  let birth = '';
+  const words = [];
+  for (const w of text.trim().split(/\s+/).filter(Boolean)) {
+    const d = /\d/.test(w) ? parseDate(w) : null;
+    if (d && !birth) birth = d; else words.push(w);
+  }
+  return { name: words.join(' '), birth };
+}
+
 function SearchForm({ name, birth }) {
-  const [values, setValues] = useState({ name, birth: formatBirthDate(birth) });
-  const [errors, setErrors] = useState({});
-  useEffect(() => { setValues({ name, birth: formatBirthDate(birth) }); }, [name, birth]);
-  const bind = (k) => ({ value: values[k], onInput: (ev) => { const v = ev.currentTarget.value; setValues((s) => ({ ...s, [k]: v })); } });
+  const current = [name, formatBirthDate(birth)].filter(Boolean).join(' ');
+  const [text, setText] = useState(current);
+  const [error, setError] = useState('');
+  useEffect(() => { setText(current); }, [current]);
   const onSubmit = (ev) => {
     ev.preventDefault();
-    const date = parseDate(values.birth);
-    const errs = {};
-    if (date === null) errs.birth = 'Date attendue sous la forme JJ/MM/AAAA (ou MM/AAAA, AAAA).';
-    if (!values.name.trim() && !date && date !== null) errs.name = 'Indiquez un nom ou une date de naissance.';
-    setErrors(errs);
-    if (Object.keys(errs).length) {
-      ev.currentTarget.querySelector('[aria-invalid="true"]')?.focus();
+    const q = splitSearch(text);
+    if (!q.name && !q.birth) {
+      setError('Indiquez un nom ou une date de naissance (JJ/MM/AAAA).');
+      ev.currentTarget.querySelector('input').focus();
       return;
     }
-    navigate('/patients' + queryString({ nom: values.name.trim(), naissance: date }), { replace: true, focus: false });
+    setError('');
+    navigate('/patients' + queryString({ nom: q.name, naissance: q.birth }), { replace: true, focus: false });
   };
-  return html`<form class="card search-patients" role="search" aria-label="Rechercher un patient" onSubmit=${onSubmit} novalidate>
-    <h2 class="h3">Rechercher un patient</h2>
-    <p class="hint">Avant de créer un patient, cherchez-le : date de naissance, puis les premières lettres du nom
-      (de naissance ou utilisé).</p>
-    <div class="field-pair">
-      <${Field} id="recherche-nom" label="Nom" autocomplete="off" spellcheck=${false} error=${errors.name} ...${bind('name')} />
-      <${Field} id="recherche-naissance" label="Date de naissance" hint="JJ/MM/AAAA" inputmode="numeric"
-        autocomplete="off" error=${errors.birth} ...${bind('birth')} />
-    </div>
-    <div class="actions">
+  return html`<form class="search search-patients" role="search" aria-label="Rechercher un patient" onSubmit=${onSubmit} novalidate>
+    <label for="recherche-patient">Rechercher parmi tous les patients</label>
+    <p class="hint" id="recherche-patient-aide">Date de naissance et début du nom (de naissance ou utilisé), par exemple
+      « dupont 12/03/1948 ».</p>
+    <div class="search-row">
+      <input id="recherche-patient" type="search" value=${text} autocomplete="off" spellcheck=${false}
+        aria-invalid=${error ? 'true' : undefined}
+        aria-describedby=${'recherche-patient-aide' + (error ? ' recherche-patient-erreur' : '')}
+        onInput=${(ev) => setText(ev.currentTarget.value)} />
       <button type="submit" class="button secondary">Rechercher</button>
-      ${(name || birth) && html`<a class="button link" href="/patients">Effacer la recherche</a>`}
     </div>
+    ${error && html`<p class="field-error" id="recherche-patient-erreur">${error}</p>`}
+    ${(name || birth) && html`<p><a href="/patients">Effacer la recherche et revenir à mes patients</a></p>`}
   </form>`;
 }
 
@@ -107,6 +116,8 @@ function SearchResults({ name, birth, marks }) {
 function MyPatients({ marks }) {
   const res = useResource((signal) => api('GET', '/api/me/patients?limit=500', { signal }), []);
   const items = (res.data && res.data.items) || [];
+  // added to (or removed from) a circle meanwhile: the list follows
+  useEffect(() => onLiveNotification((n) => { if (n.kind.startsWith('circle.')) res.reload(); }), []); // eslint-disable-line
   return html`<section aria-labelledby="titre-mes-patients">
     <h2 id="titre-mes-patients">Mes patients</h2>
     ${res.status === 'loading' && !res.data && html`<${Loading} />`}
@@ -131,8 +142,8 @@ export function Patients() {
   }
   return html`
     <${Notice}>${notice}</${Notice}>
-    <p class="page-actions"><a class="button" href="/patients/nouveau">Nouveau patient</a></p>
     <${SearchForm} name=${name} birth=${birth} />
+    <p class="page-actions"><a class="button" href="/patients/nouveau">Nouveau patient</a></p>
     ${name || birth
       ? html`<${SearchResults} name=${name} birth=${birth} marks=${marks} />`
       : html`<${MyPatients} marks=${marks} />`}`;

@@ -17,11 +17,11 @@ import { NetworkError } from '/js/lib/api.js';
 import { useResource } from '/js/lib/hooks.js';
 import { useSession, isAdmin } from '/js/lib/session.js';
 import { PageContext } from '/js/lib/page.js';
-import { startNotifications, useUnread, onLiveNotification } from '/js/lib/notifications.js';
+import { startNotifications, useUnread, onLiveNotification, markRead } from '/js/lib/notifications.js';
 import { ROUTES, TABS, REDIRECTS } from '/js/routes.js';
 import { Icon } from '/js/components/icons.js';
 import { Loading, LoadError, OfflineBanner } from '/js/components/feedback.js';
-import { notificationHref } from '/js/components/patient.js';
+import { notificationHref, notificationBody } from '/js/components/patient.js';
 
 function TabBar({ current }) {
   const { count } = useUnread();
@@ -38,12 +38,14 @@ function TabBar({ current }) {
 const TOAST_MS = 10000;
 
 /* The latest live notification, for a few seconds, with a link to it. */
-function LiveToast() {
+function LiveToast({ path }) {
   const [shown, setShown] = useState(null);
-  // not for what the page shown already displays, unless urgent
+  // not for what the page shown already displays (the feed, the journal...), unless urgent
   useEffect(() => onLiveNotification((n) => {
+    if (location.pathname === '/notifications') return;
     if (n.urgent || notificationHref(n) !== location.pathname) setShown(n);
   }), []);
+  useEffect(() => { if (shown && (path === notificationHref(shown) || path === '/notifications')) setShown(null); }, [path]); // eslint-disable-line
   useEffect(() => {
     if (!shown) return undefined;
     const t = setTimeout(() => setShown(null), TOAST_MS);
@@ -51,9 +53,10 @@ function LiveToast() {
   }, [shown]);
   return html`<div class="toast-slot" role="status">${shown && html`
     <div class=${'toast' + (shown.urgent ? ' urgent' : '')}>
-      <p><strong>${shown.title}</strong>${shown.body && html`<br /><span class="toast-body">${shown.body}</span>`}</p>
+      <p><strong>${shown.title}</strong>${shown.body && html`<br /><span class="toast-body">${notificationBody(shown)}</span>`}</p>
       <div class="actions">
-        <a class="button secondary small" href=${notificationHref(shown)} onClick=${() => setShown(null)}>Voir</a>
+        <a class="button secondary small" href=${notificationHref(shown)}
+          onClick=${() => { markRead(shown.id).catch(() => {}); setShown(null); }}>Voir</a>
         <button type="button" class="button link small" onClick=${() => setShown(null)}>Fermer<span
           class="visually-hidden"> le message</span></button>
       </div>
@@ -131,7 +134,7 @@ export function Shell() {
     </header>
     <${TabBar} current=${route && route.tab} />
     <${OfflineBanner} />
-    <${LiveToast} />
+    <${LiveToast} path=${loc.path} />
     <main id="contenu" tabindex="-1">
       ${redirect ? html`<${Loading} />` : html`
         <h1 ref=${heading} tabindex="-1">${title}</h1>
