@@ -65,7 +65,9 @@ cleanup() {
     return 0
 }
 trap cleanup EXIT
+trap 'exit 129' HUP
 trap 'exit 130' INT
+trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
 # --- build --------------------------------------------------------------------

@@ -60,22 +60,71 @@ static double name_sim(const char *na, const char *pa, const char *nb, const cha
     double s = nm_similarity_normalized(na, nb);
     if (s < 0.9 && pa && pb && strcmp(pa, pb) == 0)
         s = 0.9;
+    /* one typo is one typo, however short the name (ROY/ROU scores 0.67) */
+    size_t la = strlen(na), lb = strlen(nb), longest = la > lb ? la : lb;
+    if (s < 0.75 && (1 - s) * (double)longest < 1.0001)
+        s = 0.75;
     return s;
 }
 
-/* True when word (A-Z) is one of the space-separated words of list. */
+/* True when word (compact form, A-Z) is one of the given names of list (words
+ * form). A compound given name is several words of the list ("MARIECLAIRE" in
+ * "ANNE MARIE CLAIRE"), so consecutive words are glued back. */
 static bool has_word(const char *list, const char *word)
 {
     if (!list || !word || !*word)
         return false;
-    size_t n = strlen(word);
-    for (const char *p = list; (p = strstr(p, word)); p++) {
-        bool start = p == list || p[-1] == ' ';
-        bool end = p[n] == '\0' || p[n] == ' ';
-        if (start && end)
+    for (const char *w = list; *w;) {
+        const char *p = w, *q = word;
+        while (*q) {
+            if (*p == ' ')
+                p++;
+            if (*p != *q)
+                break;
+            p++;
+            q++;
+        }
+        if (!*q && (*p == '\0' || *p == ' '))
             return true;
+        w += strcspn(w, " ");
+        while (*w == ' ')
+            w++;
     }
     return false;
+}
+
+/* Best similarity of word (compact form) with one given name of list (words
+ * form, compound names glued back): "another of the given names, misspelt". */
+static double best_given_sim(const char *list, const char *word)
+{
+    double best = 0;
+    if (!list || !word || !*word)
+        return 0;
+    size_t wl = strlen(word);
+    for (const char *w = list; *w;) {
+        char glued[NM_NORM_SIZE];
+        size_t g = 0;
+        for (const char *p = w; *p;) {
+            size_t n = strcspn(p, " ");
+            if (g + n >= sizeof glued)
+                break;
+            memcpy(glued + g, p, n);
+            g += n;
+            glued[g] = '\0';
+            double s = nm_similarity_normalized(glued, word);
+            if (s > best)
+                best = s;
+            if (g >= wl + 2)
+                break;
+            p += n;
+            while (*p == ' ')
+                p++;
+        }
+        w += strcspn(w, " ");
+        while (*w == ' ')
+            w++;
+    }
+    return best;
 }
 
 static void add(idmatch *m, const char *trait, idmatch_verdict v, const char *how)
@@ -170,6 +219,14 @@ void idmatch_score(const patient *a, const patient *b, idmatch *m)
         given = 0.93;
         given_how = "another of the given names";
     }
+    if (given < 0.85) {
+        double x = best_given_sim(b->norm_given_names, a->norm_first_given);
+        double y = best_given_sim(a->norm_given_names, b->norm_first_given);
+        if ((x > y ? x : y) >= 0.8) {
+            given = 0.85;
+            given_how = "another of the given names, spelling";
+        }
+    }
     if (given < 0.95 && a->norm_used_given && b->norm_first_given &&
         strcmp(a->norm_used_given, b->norm_first_given) == 0) {
         given = 0.9;
@@ -192,12 +249,16 @@ void idmatch_score(const patient *a, const patient *b, idmatch *m)
     }
 
     /* weights: date and family name carry most; a clear difference on either
-     * is hard to explain by a typo, so it caps the score below review level */
+     * is hard to explain by a typo, so it caps the score below review level;
+     * so does a clear difference of given names (twins, siblings: same date,
+     * same family name) */
     double d = date < 0 ? 0.5 : date;
     double s = 0.34 * d + 0.34 * (name < 0 ? 0 : name) + 0.22 * (given < 0 ? 0 : given) +
                0.06 * (sex_equal ? 1 : 0) + 0.04 * place;
-    if (date == 0 || name < 0.6)
+    if (date == 0 || name < 0.75)
         s *= 0.8;
+    if (given < 0.75)
+        s *= 0.85;
     if (!sex_equal)
         s *= 0.9;
     int score = (int)(s * 100 + 0.5);

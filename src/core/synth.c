@@ -1413,7 +1413,8 @@ core_rc synth_load(ctx *c, const synth_load_opts *o, synth_report *rep, core_err
     arena scratch; /* per-batch SQL scratch */
     arena_init(&scratch, 0);
     /* the index definitions live in the call's arena, scratch is reset per batch */
-    db_rc drc = patient_bulk_begin(&bulk, db_kind(c->app->db), conn, c->arena, o->keep_indexes);
+    db_rc drc = patient_bulk_begin(&bulk, db_kind(c->app->db), conn, c->arena, o->keep_indexes,
+                                   plan->total);
     if (drc != DB_OK) {
         arena_free(&scratch);
         return store_error(err, drc);
@@ -1425,6 +1426,8 @@ core_rc synth_load(ctx *c, const synth_load_opts *o, synth_report *rep, core_err
                          "La base contient déjà des patients : aucun patient synthétique ajouté.");
     }
     rep->first_id = bulk.first_id;
+    rep->existing = bulk.existing;
+    rep->kept_indexes = bulk.keep_indexes;
     if (o->truth)
         fputs("original_id,duplicate_id,kind\n", o->truth);
 

@@ -113,6 +113,8 @@ typedef struct synth_load_opts {
 typedef struct synth_report {
     int64_t loaded, duplicates;
     int64_t first_id, last_id;
+    int64_t existing;  /* patients already there */
+    bool kept_indexes; /* indexes maintained row by row (asked, or a big table) */
     int64_t by_kind[SYNTH_CORRUPTION_COUNT];
     double seconds;          /* wall clock of the whole load, commit included */
     double generate_seconds; /* generation thread busy time (overlaps the inserts) */

@@ -185,45 +185,38 @@ db_rc patient_bulk_add(patient_bulk *b, arena *a, const patient *rows, int n)
     return rc;
 }
 
-static const char *const SYNC_PRAGMAS[] = {"PRAGMA synchronous=OFF", "PRAGMA synchronous=NORMAL",
-                                           "PRAGMA synchronous=FULL", "PRAGMA synchronous=EXTRA"};
-
-static void restore_sync(patient_bulk *b)
+/* SQLite: the page cache and sorter threads go back to what they were. */
+static void restore_settings(patient_bulk *b)
 {
-    if (b->kind == DB_SQLITE && b->sync_before >= 0 && b->sync_before <= 3) {
-        db_exec_script(b->c, SYNC_PRAGMAS[b->sync_before]);
+    if (b->kind == DB_SQLITE && b->tuned) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld", (long long)b->cache_before);
         db_exec_script(b->c, sql);
         snprintf(sql, sizeof sql, "PRAGMA threads=%d", b->threads_before);
         db_exec_script(b->c, sql);
     }
-    b->sync_before = -1;
+    b->tuned = false;
 }
 
-db_rc patient_bulk_begin(patient_bulk *b, db_backend kind, db_conn *c, arena *a, bool keep_indexes)
+db_rc patient_bulk_begin(patient_bulk *b, db_backend kind, db_conn *c, arena *a, bool keep_indexes,
+                         int64_t expected_rows)
 {
     memset(b, 0, sizeof *b);
     b->c = c;
     b->kind = kind;
     b->keep_indexes = keep_indexes;
-    b->sync_before = -1;
     db_rows rows;
     db_rc rc;
     if (kind == DB_SQLITE) {
-        rc = db_exec(c, a, "PRAGMA synchronous", DB_NOPARAMS, &rows);
-        if (rc != DB_OK)
-            return rc;
-        b->sync_before = (int)db_int(&rows, 0, 0);
         if ((rc = db_exec(c, a, "PRAGMA cache_size", DB_NOPARAMS, &rows)) != DB_OK)
             return rc;
         b->cache_before = db_int(&rows, 0, 0);
         if ((rc = db_exec(c, a, "PRAGMA threads", DB_NOPARAMS, &rows)) != DB_OK)
             return rc;
         b->threads_before = (int)db_int(&rows, 0, 0);
-        if ((rc = db_exec_script(c, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;"
-                                    " PRAGMA threads=2")) != DB_OK) {
-            restore_sync(b);
+        b->tuned = true;
+        if ((rc = db_exec_script(c, "PRAGMA cache_size=-262144; PRAGMA threads=2")) != DB_OK) {
+            restore_settings(b);
             return rc;
         }
     }
@@ -238,8 +231,10 @@ db_rc patient_bulk_begin(patient_bulk *b, db_backend kind, db_conn *c, arena *a,
         goto fail;
     b->existing = db_int(&rows, 0, 0);
     b->first_id = db_int(&rows, 0, 1) + 1;
-    if (keep_indexes)
+    if (keep_indexes || b->existing / 2 > expected_rows) {
+        b->keep_indexes = true;
         return DB_OK;
+    }
     rc = kind == DB_POSTGRES
              ? db_exec(c, a,
                        "SELECT indexname, indexdef FROM pg_indexes"
@@ -313,7 +308,7 @@ db_rc patient_bulk_finish(patient_bulk *b, arena *a, int64_t at, const char *doc
 db_rc patient_bulk_commit(patient_bulk *b)
 {
     db_rc rc = db_commit(b->c);
-    restore_sync(b);
+    restore_settings(b);
     return rc;
 }
 
@@ -321,5 +316,5 @@ void patient_bulk_abort(patient_bulk *b)
 {
     if (db_in_tx(b->c))
         db_rollback(b->c);
-    restore_sync(b);
+    restore_settings(b);
 }

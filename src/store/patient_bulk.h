@@ -12,12 +12,15 @@
  *     end, inside the same transaction: building an index from sorted data
  *     is much cheaper than maintaining it row by row. The unique INS index is
  *     rebuilt too, so a duplicate INS still aborts the whole load;
- *   - SQLite only: `synchronous=OFF` while the load runs, restored afterwards,
- *     and, for the same time, a 256 MiB page cache and two sorter threads
- *     (`PRAGMA threads`) for the index builds.
- *     A bulk load is re-runnable (it either commits whole or leaves nothing),
- *     so losing it to a power cut costs a re-run, never a half-loaded table;
- *     the WAL keeps the database file consistent either way.
+ *   - SQLite only: a 256 MiB page cache and two sorter threads (`PRAGMA
+ *     threads`, for the index builds) while the load runs, restored after.
+ *     `synchronous` is left alone: SQLite refuses to change it inside a
+ *     transaction, and relaxed around it (OFF before BEGIN) it would also
+ *     cover the commit and the checkpoint that follows — a checkpoint without
+ *     fsync can corrupt data older than the load on a power cut. Inside one
+ *     transaction in WAL mode nothing is synced before the commit anyway, so
+ *     OFF measured no faster (docs/benchmarks.md).
+ *     A bulk load is re-runnable (it either commits whole or leaves nothing).
  * Rows carry their ids (consecutive from first_id): the caller can name them
  * (ground-truth files) without reading them back. Records an identity status
  * change ("PROV -> status", reason "chargement en masse") for every loaded
@@ -36,7 +39,7 @@ typedef struct patient_bulk {
     bool keep_indexes;
     int nindexes;
     const char *index_sql[PATIENT_BULK_MAX_INDEXES]; /* CREATE INDEX statements to replay */
-    int sync_before;      /* SQLite `synchronous` before the load; -1 when unchanged */
+    bool tuned;           /* SQLite settings below changed for the load */
     int64_t cache_before; /* SQLite `cache_size` before the load */
     int threads_before;   /* SQLite `threads` (sorter helper threads) before the load */
     int64_t first_id;     /* id of the first row of this load */
@@ -46,10 +49,14 @@ typedef struct patient_bulk {
 
 /* Opens the load's transaction on c (which must not be in one), takes the
  * table (PostgreSQL: EXCLUSIVE lock, readers still read), counts the existing
- * patients, sets b->first_id to max(id) + 1, relaxes durability (SQLite) and
- * drops the secondary indexes unless keep_indexes. Index definitions are kept
- * in a (the arena must live until patient_bulk_rebuild_indexes()). */
-db_rc patient_bulk_begin(patient_bulk *b, db_backend kind, db_conn *c, arena *a, bool keep_indexes);
+ * patients, sets b->first_id to max(id) + 1, enlarges the cache (SQLite) and
+ * drops the secondary indexes — unless keep_indexes, or unless the table
+ * already holds more than twice expected_rows (rebuilding an index costs the
+ * whole table: a small load into a big table maintains them instead; see
+ * b->keep_indexes afterwards). Index definitions are kept in a (the arena must
+ * live until patient_bulk_rebuild_indexes()). */
+db_rc patient_bulk_begin(patient_bulk *b, db_backend kind, db_conn *c, arena *a, bool keep_indexes,
+                         int64_t expected_rows);
 
 /* Inserts n rows; rows[i].id must be b->first_id + b->rows + i. The strings
  * are only read during the call. a takes per-call scratch (PostgreSQL arrays). */
