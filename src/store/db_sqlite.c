@@ -5,6 +5,7 @@
 #include "store/db_backend.h"
 #include "util/alloc.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,8 +24,17 @@ typedef struct sqlite_conn {
     stmt_slot cache[STMT_CACHE];
 } sqlite_conn;
 
+/* Before any connection: SQLite's memory statistics take a global mutex on
+ * every allocation, which the two HTTP threads contend for. */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static void *sq_connect(const char *path, char *err, size_t errsz)
 {
+    pthread_once(&config_once, configure_sqlite);
     sqlite3 *h = NULL;
     int rc = sqlite3_open_v2(path, &h,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

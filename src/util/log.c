@@ -18,8 +18,17 @@ void log_msg(enum log_level level, const char *msg, const char *fmt, ...)
     if (level < min_level)
         return;
     char line[2048];
+    /* the date part changes once a second: format it once per second per thread */
+    static _Thread_local int64_t cached_sec = -1;
+    static _Thread_local char cached[40];
     char ts[40];
-    time_format_iso(time_now_ms(), ts, sizeof ts);
+    int64_t now = time_now_ms();
+    if (now / 1000 != cached_sec) {
+        cached_sec = now / 1000;
+        time_format_iso(cached_sec * 1000, cached, sizeof cached);
+    }
+    /* "YYYY-MM-DDTHH:MM:SS." + milliseconds + "Z" */
+    snprintf(ts, sizeof ts, "%.20s%03dZ", cached, (int)(now % 1000));
     int n = snprintf(line, sizeof line, "ts=%s level=%s msg=\"%s\" ", ts, names[level], msg);
     if (n < 0)
         return;
