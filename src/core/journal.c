@@ -235,7 +235,9 @@ core_rc journal_correct(ctx *c, int64_t patient_id, int64_t note_id, int64_t ver
     if (drc == DB_OK)
         drc = journal_store_correct(conn, c->arena, note_id, version, text, c->who->user_id,
                                     c->now_ms);
-    if (drc == DB_NOTFOUND) {
+    /* a concurrent correction of the same version: on PostgreSQL the loser
+     * waits for the winner, then hits the revision's primary key */
+    if (drc == DB_NOTFOUND || drc == DB_CONSTRAINT) {
         db_rollback(conn);
         return core_fail(err, CORE_CONFLICT, "note.version", "version",
                          "Cette note a été modifiée entre-temps : rechargez-la.");
