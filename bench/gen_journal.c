@@ -13,9 +13,10 @@
 #include <string.h>
 
 static const char *const words[] = {
-    "pansement", "refait", "tension", "stable", "patiente", "souriante", "douleur", "légère",
-    "repas", "pris", "traitement", "observé", "visite", "demain", "matin", "glycémie",
-    "correcte", "aidant", "présent", "chute", "aucune", "escarre", "surveillance", "poursuivie"};
+    "pansement", "refait", "tension", "stable",   "patiente",     "souriante",
+    "douleur",   "légère", "repas",   "pris",     "traitement",   "observé",
+    "visite",    "demain", "matin",   "glycémie", "correcte",     "aidant",
+    "présent",   "chute",  "aucune",  "escarre",  "surveillance", "poursuivie"};
 
 static unsigned long long rng = 88172645463325252ULL;
 static unsigned next_rand(void)
@@ -56,8 +57,9 @@ int main(int argc, char **argv)
     int64_t *ids = calloc((size_t)nusers + 1, sizeof *ids);
     for (int i = 0; i <= nusers; i++) {
         db_rows rows;
-        if (db_exec(c, &a, "SELECT id FROM app_user WHERE login = ?", DB_PARAMS(DB_TEXT(argv[5 + i])),
-                    &rows) != DB_OK || rows.n != 1) {
+        if (db_exec(c, &a, "SELECT id FROM app_user WHERE login = ?",
+                    DB_PARAMS(DB_TEXT(argv[5 + i])), &rows) != DB_OK ||
+            rows.n != 1) {
             fprintf(stderr, "gen_journal: unknown login %s\n", argv[5 + i]);
             return 1;
         }
@@ -78,14 +80,15 @@ int main(int argc, char **argv)
             if (*p >= '0' && *p <= '9')
                 *p = (char)('A' + (*p - '0'));
         db_rows rows;
-        if (db_exec(c, &a,
-                    "INSERT INTO patient (birth_family_name, birth_given_names, first_given_name,"
-                    " sex, birth_date, identity_status, norm_birth_name, norm_first_given,"
-                    " norm_given_names, phon_birth_name, phon_first_given, created_at, updated_at)"
-                    " VALUES (?, 'Camille', 'Camille', 'F', '1950-01-01', 'PROV', ?, 'CAMILLE',"
-                    " 'CAMILLE', ?, 'KAMIL', ?, ?) RETURNING id",
-                    DB_PARAMS(DB_TEXT(name), DB_TEXT(norm), DB_TEXT(norm), DB_INT(now), DB_INT(now)),
-                    &rows) != DB_OK)
+        if (db_exec(
+                c, &a,
+                "INSERT INTO patient (birth_family_name, birth_given_names, first_given_name,"
+                " sex, birth_date, identity_status, norm_birth_name, norm_first_given,"
+                " norm_given_names, phon_birth_name, phon_first_given, created_at, updated_at)"
+                " VALUES (?, 'Camille', 'Camille', 'F', '1950-01-01', 'PROV', ?, 'CAMILLE',"
+                " 'CAMILLE', ?, 'KAMIL', ?, ?) RETURNING id",
+                DB_PARAMS(DB_TEXT(name), DB_TEXT(norm), DB_TEXT(norm), DB_INT(now), DB_INT(now)),
+                &rows) != DB_OK)
             fail(c, "patient");
         int64_t pid = db_int(&rows, 0, 0);
         for (long m = 0; m < members; m++) {
@@ -94,7 +97,8 @@ int main(int argc, char **argv)
                 continue;
             if (db_exec(c, &a,
                         "INSERT INTO circle_member (patient_id, kind, role, user_id, display_name,"
-                        " start_at, created_at) VALUES (?, 'professional', 'MEMBER', ?, 'Membre', ?, ?)",
+                        " start_at, created_at) VALUES (?, 'professional', 'MEMBER', ?, 'Membre', "
+                        "?, ?)",
                         DB_PARAMS(DB_INT(pid), DB_INT(user), DB_INT(now - 1000), DB_INT(now)),
                         NULL) != DB_OK)
                 fail(c, "member");
@@ -107,6 +111,7 @@ int main(int argc, char **argv)
     printf("patients: %ld with %ld members each in %.1f s\n", patients, members,
            (double)(t1 - t0) / 1e6);
     char text[400];
+    bool sqlite = db_kind(d) == DB_SQLITE; /* notes numbered by hand there (migration 0007) */
     for (long i = 0; i < notes; i++) {
         if (i % 20000 == 0 && db_begin_write(c) != DB_OK)
             fail(c, "begin");
@@ -123,9 +128,13 @@ int main(int argc, char **argv)
         text[len] = '\0';
         int64_t pid = 1 + (int64_t)(next_rand() % (unsigned)patients);
         if (db_exec(c, &a,
-                    "INSERT INTO note (patient_id, author_id, author_name, type, text, urgent,"
-                    " visibility, version, created_at, updated_at)"
-                    " VALUES (?, ?, 'Auteur', 'GEN', ?, 0, 'all', 1, ?, ?)",
+                    sqlite ? "INSERT INTO note (id, patient_id, author_id, author_name, type, text,"
+                             " urgent, visibility, version, created_at, updated_at)"
+                             " VALUES ((SELECT COALESCE(max(id), 0) + 1 FROM note), ?, ?, 'Auteur',"
+                             " 'GEN', ?, 0, 'all', 1, ?, ?)"
+                           : "INSERT INTO note (patient_id, author_id, author_name, type, text,"
+                             " urgent, visibility, version, created_at, updated_at)"
+                             " VALUES (?, ?, 'Auteur', 'GEN', ?, 0, 'all', 1, ?, ?)",
                     DB_PARAMS(DB_INT(pid), DB_INT(bench_user), DB_TEXT(text), DB_INT(now + i),
                               DB_INT(now + i)),
                     NULL) != DB_OK)

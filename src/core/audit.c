@@ -71,12 +71,23 @@ static db_rc append_row(const app *a, db_conn *conn, arena *ar, audit_row *row)
 
 /* ---- group commit ------------------------------------------------------- */
 
+/* One caller's events: a synchronous caller waits on `done`; a deferred one
+ * (on_done set) is called back from the writer thread. */
 typedef struct audit_waiter {
-    audit_row row;
+    audit_row *rows;
+    int nrows;
     bool done;
     db_rc result;
+    void (*on_done)(void *arg, bool ok);
+    void *arg;
     struct audit_waiter *next;
+    struct audit_waiter *next_done; /* deferred callers to call back, outside the lock */
 } audit_waiter;
+
+struct audit_deferred {
+    audit_row row;
+    struct audit_deferred *next;
+};
 
 struct audit_queue {
     app *app;
@@ -109,7 +120,10 @@ static void *audit_writer(void *arg)
             arena_reset(&ar);
             rc = db_begin_write(conn);
             for (audit_waiter *w = batch; rc == DB_OK && w; w = w->next)
-                rc = append_row(q->app, conn, &ar, &w->row);
+                for (int i = 0; rc == DB_OK && i < w->nrows; i++) {
+                    audit_row copy = w->rows[i];
+                    rc = append_row(q->app, conn, &ar, &copy);
+                }
             if (rc == DB_OK)
                 rc = db_commit(conn);
             else
@@ -119,12 +133,28 @@ static void *audit_writer(void *arg)
         if (rc != DB_OK)
             log_error("audit", "%s", "could not commit a batch of audit events");
 
+        /* a synchronous waiter may return (and its frame vanish) as soon as
+         * it sees done; a deferred one stays valid until called back */
+        audit_waiter *callbacks = NULL;
         pthread_mutex_lock(&q->mu);
-        for (audit_waiter *w = batch; w; w = w->next) {
-            w->result = rc;
-            w->done = true;
+        for (audit_waiter *w = batch, *next; w; w = next) {
+            next = w->next;
+            if (w->on_done) {
+                w->result = rc;
+                w->next_done = callbacks;
+                callbacks = w;
+            } else {
+                w->result = rc;
+                w->done = true;
+            }
         }
         pthread_cond_broadcast(&q->done);
+        pthread_mutex_unlock(&q->mu);
+        for (audit_waiter *w = callbacks, *next; w; w = next) {
+            next = w->next_done;
+            w->on_done(w->arg, w->result == DB_OK);
+        }
+        pthread_mutex_lock(&q->mu);
     }
     pthread_mutex_unlock(&q->mu);
     arena_free(&ar);
@@ -171,21 +201,74 @@ void audit_queue_stop(app *a)
     a->audit_q = NULL;
 }
 
-/* Queues row and waits until the writer committed it. */
-static db_rc enqueue_and_wait(audit_queue *q, const audit_row *row)
+static void enqueue(audit_queue *q, audit_waiter *w)
 {
-    audit_waiter w = {.row = *row};
-    pthread_mutex_lock(&q->mu);
     if (q->tail)
-        q->tail->next = &w;
+        q->tail->next = w;
     else
-        q->head = &w;
-    q->tail = &w;
+        q->head = w;
+    q->tail = w;
     pthread_cond_signal(&q->work);
+}
+
+/* Queues row and waits until the writer committed it. */
+static db_rc enqueue_and_wait(audit_queue *q, audit_row *row)
+{
+    audit_waiter w = {.rows = row, .nrows = 1};
+    pthread_mutex_lock(&q->mu);
+    enqueue(q, &w);
     while (!w.done)
         pthread_cond_wait(&q->done, &q->mu);
     pthread_mutex_unlock(&q->mu);
     return w.result;
+}
+
+static const char *keep(arena *a, const char *s)
+{
+    return s ? arena_strdup(a, s) : NULL;
+}
+
+/* Keeps row for audit_submit_deferred: its strings may live in the caller's
+ * frame, so they are copied into the call's arena. */
+static void defer(ctx *c, const audit_row *row)
+{
+    struct audit_deferred *d = arena_alloc(c->arena, sizeof *d);
+    d->row = *row;
+    d->row.user_login = keep(c->arena, row->user_login);
+    d->row.action = keep(c->arena, row->action);
+    d->row.object_type = keep(c->arena, row->object_type);
+    d->row.object_id = keep(c->arena, row->object_id);
+    d->row.patient_id = keep(c->arena, row->patient_id);
+    d->row.outcome = keep(c->arena, row->outcome);
+    d->row.client_addr = keep(c->arena, row->client_addr);
+    d->row.request_id = keep(c->arena, row->request_id);
+    d->row.detail = keep(c->arena, row->detail);
+    d->next = NULL;
+    struct audit_deferred **tail = &c->audit_deferred;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = d;
+}
+
+bool audit_submit_deferred(ctx *c, void (*done)(void *arg, bool ok), void *arg)
+{
+    audit_queue *q = c->app->audit_q;
+    if (!c->audit_deferred || !q)
+        return false;
+    int n = 0;
+    for (struct audit_deferred *d = c->audit_deferred; d; d = d->next)
+        n++;
+    audit_waiter *w = arena_calloc(c->arena, 1, sizeof *w);
+    w->rows = arena_calloc(c->arena, (size_t)n, sizeof(audit_row));
+    for (struct audit_deferred *d = c->audit_deferred; d; d = d->next)
+        w->rows[w->nrows++] = d->row;
+    w->on_done = done;
+    w->arg = arg;
+    c->audit_deferred = NULL;
+    pthread_mutex_lock(&q->mu);
+    enqueue(q, w);
+    pthread_mutex_unlock(&q->mu);
+    return true;
 }
 
 core_rc audit_record(ctx *c, const audit_event *e)
@@ -207,6 +290,10 @@ core_rc audit_record(ctx *c, const audit_event *e)
     if (held && db_in_tx(held))
         /* inside the caller's transaction: commits or rolls back with it */
         return append_row(c->app, held, c->arena, &row) == DB_OK ? CORE_OK : CORE_ERROR;
+    if (c->app->audit_q && c->audit_defer) {
+        defer(c, &row);
+        return CORE_OK;
+    }
     if (c->app->audit_q)
         return enqueue_and_wait(c->app->audit_q, &row) == DB_OK ? CORE_OK : CORE_ERROR;
     db_conn *conn = ctx_db(c);
@@ -252,9 +339,9 @@ core_rc audit_verify(ctx *c, audit_report *report)
             }
             if (!r->prev_hash || strcmp(r->prev_hash, prev) != 0) {
                 report->broken_seq = r->seq;
-                report->reason = arena_printf(
-                    c->arena, "event %lld does not follow the previous event's hash",
-                    (long long)r->seq);
+                report->reason =
+                    arena_printf(c->arena, "event %lld does not follow the previous event's hash",
+                                 (long long)r->seq);
                 result = CORE_CONFLICT;
                 goto out;
             }
@@ -284,9 +371,9 @@ core_rc audit_verify(ctx *c, audit_report *report)
     }
     if (head_seq != expected_seq - 1 || strcmp(head_hash, prev) != 0) {
         report->broken_seq = expected_seq;
-        report->reason = arena_printf(c->arena,
-                                      "the trail ends at event %lld but %lld events were recorded",
-                                      (long long)(expected_seq - 1), (long long)head_seq);
+        report->reason =
+            arena_printf(c->arena, "the trail ends at event %lld but %lld events were recorded",
+                         (long long)(expected_seq - 1), (long long)head_seq);
         result = CORE_CONFLICT;
     }
 out:

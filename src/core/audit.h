@@ -43,13 +43,23 @@ bool audit_queue_start(app *a, char *err, size_t errsz);
 /* Writes what is queued, then stops the writer. */
 void audit_queue_stop(app *a);
 
+/* Deferred events (ctx.audit_defer, set by the HTTP layer): audit_record keeps
+ * the events of a call outside a transaction in the call's arena and returns
+ * at once; the transport then hands them to the writer with
+ * audit_submit_deferred and answers only from done(arg, ok), called on the
+ * writer thread once they are committed (ok) or failed. Meanwhile the worker
+ * thread serves other connections instead of waiting, so one commit carries
+ * the events of every request in flight. Returns false when the call recorded
+ * nothing (done is not called). */
+bool audit_submit_deferred(ctx *c, void (*done)(void *arg, bool ok), void *arg);
+
 /* Computes the hash of row (its prev_hash included) as 64 hex chars into out. */
 void audit_hash(const unsigned char key[APP_SECRET_BYTES], const audit_row *row, char out[65]);
 
 typedef struct audit_report {
-    int64_t checked;     /* events whose hash matched */
-    int64_t broken_seq;  /* first event at fault, 0 if none */
-    const char *reason;  /* why, for the first fault */
+    int64_t checked;    /* events whose hash matched */
+    int64_t broken_seq; /* first event at fault, 0 if none */
+    const char *reason; /* why, for the first fault */
 } audit_report;
 
 /* Walks the whole chain in order. Returns CORE_OK when intact; CORE_CONFLICT

@@ -75,8 +75,7 @@ static core_rc load_note(ctx *c, int64_t pid, int64_t note_id, note *out, core_e
     return CORE_OK;
 }
 
-core_rc journal_create(ctx *c, int64_t patient_id, const note_input *in, note *out,
-                       core_error *err)
+core_rc journal_create(ctx *c, int64_t patient_id, const note_input *in, note *out, core_error *err)
 {
     int64_t pid;
     authz_basis basis;
@@ -149,11 +148,12 @@ core_rc journal_create(ctx *c, int64_t patient_id, const note_input *in, note *o
             drc = DB_ERROR;
     }
     if (drc != DB_OK ||
-        audit_record(c, &(audit_event){.action = "note.create", .object_type = "note",
-                                        .object_id = id_text(c, n.id),
-                                        .patient_id = id_text(c, pid),
-                                        .detail = basis == AUTHZ_BREAK_GLASS ? "break-the-glass"
-                                                                             : NULL}) != CORE_OK ||
+        audit_record(c, &(audit_event){.action = "note.create",
+                                       .object_type = "note",
+                                       .object_id = id_text(c, n.id),
+                                       .patient_id = id_text(c, pid),
+                                       .detail = basis == AUTHZ_BREAK_GLASS ? "break-the-glass"
+                                                                            : NULL}) != CORE_OK ||
         db_commit(conn) != DB_OK) {
         db_rollback(conn);
         return store_error(err);
@@ -175,7 +175,10 @@ core_rc journal_list(ctx *c, int64_t patient_id, note_filter *f, note **out, int
                          "Type de note attendu : DEM-AVIS, GEN, INST, INTERV ou OBS.");
     f->professionals = sees_professional_notes(c);
     db_conn *conn = ctx_db(c);
-    if (journal_store_list(conn, c->arena, pid, f, out, n) != DB_OK)
+    int64_t *family;
+    int nfamily = 0;
+    if (circle_patient_family(c, pid, &family, &nfamily) != CORE_OK ||
+        journal_store_list(conn, c->arena, family, nfamily, f, out, n) != DB_OK)
         return store_error(err);
     *natts = 0;
     *atts = NULL;
@@ -190,10 +193,11 @@ core_rc journal_list(ctx *c, int64_t patient_id, note_filter *f, note **out, int
     }
     if (hi && journal_store_attachments(conn, c->arena, lo, hi, atts, natts) != DB_OK)
         return store_error(err);
-    if (audit_record(c, &(audit_event){.action = "note.read", .object_type = "patient",
-                                        .patient_id = id_text(c, pid),
-                                        .detail = basis == AUTHZ_BREAK_GLASS ? "break-the-glass"
-                                                                             : NULL}) != CORE_OK)
+    if (audit_record(c, &(audit_event){.action = "note.read",
+                                       .object_type = "patient",
+                                       .patient_id = id_text(c, pid),
+                                       .detail = basis == AUTHZ_BREAK_GLASS ? "break-the-glass"
+                                                                            : NULL}) != CORE_OK)
         return store_error(err);
     return CORE_OK;
 }
@@ -207,9 +211,10 @@ core_rc journal_get(ctx *c, int64_t patient_id, int64_t note_id, note *out, core
         return rc;
     if (out->deleted_at)
         out->text = NULL;
-    audit_record(c, &(audit_event){.action = "note.read", .object_type = "note",
-                                    .object_id = id_text(c, note_id),
-                                    .patient_id = id_text(c, pid)});
+    audit_record(c, &(audit_event){.action = "note.read",
+                                   .object_type = "note",
+                                   .object_id = id_text(c, note_id),
+                                   .patient_id = id_text(c, pid)});
     return CORE_OK;
 }
 
@@ -243,9 +248,10 @@ core_rc journal_correct(ctx *c, int64_t patient_id, int64_t note_id, int64_t ver
                          "Cette note a été modifiée entre-temps : rechargez-la.");
     }
     if (drc != DB_OK ||
-        audit_record(c, &(audit_event){.action = "note.correct", .object_type = "note",
-                                        .object_id = id_text(c, note_id),
-                                        .patient_id = id_text(c, pid)}) != CORE_OK ||
+        audit_record(c, &(audit_event){.action = "note.correct",
+                                       .object_type = "note",
+                                       .object_id = id_text(c, note_id),
+                                       .patient_id = id_text(c, pid)}) != CORE_OK ||
         db_commit(conn) != DB_OK) {
         db_rollback(conn);
         return store_error(err);
@@ -273,12 +279,14 @@ core_rc journal_delete(ctx *c, int64_t patient_id, int64_t note_id, core_error *
         drc = journal_store_delete(conn, c->arena, note_id, c->who->user_id, c->now_ms);
     if (drc == DB_NOTFOUND) {
         db_rollback(conn);
-        return core_fail(err, CORE_CONFLICT, "note.deleted", NULL, "Cette note est déjà supprimée.");
+        return core_fail(err, CORE_CONFLICT, "note.deleted", NULL,
+                         "Cette note est déjà supprimée.");
     }
     if (drc != DB_OK ||
-        audit_record(c, &(audit_event){.action = "note.delete", .object_type = "note",
-                                        .object_id = id_text(c, note_id),
-                                        .patient_id = id_text(c, pid)}) != CORE_OK ||
+        audit_record(c, &(audit_event){.action = "note.delete",
+                                       .object_type = "note",
+                                       .object_id = id_text(c, note_id),
+                                       .patient_id = id_text(c, pid)}) != CORE_OK ||
         db_commit(conn) != DB_OK) {
         db_rollback(conn);
         return store_error(err);
@@ -286,8 +294,8 @@ core_rc journal_delete(ctx *c, int64_t patient_id, int64_t note_id, core_error *
     return CORE_OK;
 }
 
-core_rc journal_revisions(ctx *c, int64_t patient_id, int64_t note_id, note_revision **out,
-                          int *n, core_error *err)
+core_rc journal_revisions(ctx *c, int64_t patient_id, int64_t note_id, note_revision **out, int *n,
+                          core_error *err)
 {
     note x;
     core_rc rc = journal_get(c, patient_id, note_id, &x, err);
@@ -320,7 +328,7 @@ core_rc journal_reads(ctx *c, int64_t patient_id, int64_t note_id, note_read_row
     if (rc != CORE_OK)
         return rc;
     return journal_store_reads(ctx_db(c), c->arena, note_id, out, n) == DB_OK ? CORE_OK
-                                                                               : store_error(err);
+                                                                              : store_error(err);
 }
 
 /* The allow-list, each with the first bytes its files start with. */
@@ -350,9 +358,9 @@ core_rc journal_attach(ctx *c, int64_t patient_id, int64_t note_id, const char *
     if (!c->who || n.author_id != c->who->user_id)
         return core_fail(err, CORE_FORBIDDEN, "note.not_author", NULL,
                          "Seul l'auteur d'une note peut y joindre un fichier.");
-    if (!content_type || (strcmp(content_type, "image/jpeg") && strcmp(content_type, "image/png") &&
-                          strcmp(content_type, "image/webp") &&
-                          strcmp(content_type, "application/pdf")))
+    if (!content_type ||
+        (strcmp(content_type, "image/jpeg") && strcmp(content_type, "image/png") &&
+         strcmp(content_type, "image/webp") && strcmp(content_type, "application/pdf")))
         return core_fail(err, CORE_INVALID, "attachment.type", "content_type",
                          "Pièces jointes acceptées : photos JPEG, PNG, WebP et documents PDF.");
     if (len == 0 || len > c->app->cfg.max_attachment)
@@ -384,11 +392,12 @@ core_rc journal_attach(ctx *c, int64_t patient_id, int64_t note_id, const char *
     if (drc == DB_OK)
         drc = journal_store_add_attachment(conn, c->arena, &at);
     if (drc != DB_OK ||
-        audit_record(c, &(audit_event){.action = "note.attach", .object_type = "note",
-                                        .object_id = id_text(c, note_id),
-                                        .patient_id = id_text(c, pid),
-                                        .detail = arena_printf(c->arena, "%s %zu bytes",
-                                                               content_type, len)}) != CORE_OK ||
+        audit_record(c, &(audit_event){.action = "note.attach",
+                                       .object_type = "note",
+                                       .object_id = id_text(c, note_id),
+                                       .patient_id = id_text(c, pid),
+                                       .detail = arena_printf(c->arena, "%s %zu bytes",
+                                                              content_type, len)}) != CORE_OK ||
         db_commit(conn) != DB_OK) {
         db_rollback(conn);
         return store_error(err);
@@ -399,8 +408,7 @@ core_rc journal_attach(ctx *c, int64_t patient_id, int64_t note_id, const char *
 }
 
 core_rc journal_attachment(ctx *c, int64_t patient_id, int64_t note_id, int64_t attachment_id,
-                           attachment *meta, unsigned char **data, size_t *len,
-                           core_error *err)
+                           attachment *meta, unsigned char **data, size_t *len, core_error *err)
 {
     note n;
     core_rc rc = journal_get(c, patient_id, note_id, &n, err);
@@ -414,8 +422,8 @@ core_rc journal_attachment(ctx *c, int64_t patient_id, int64_t note_id, int64_t 
         return store_error(err);
     size_t cap = (size_t)meta->size + 4;
     *data = arena_alloc(c->arena, cap);
-    if (sodium_base642bin(*data, cap, meta->data_base64, strlen(meta->data_base64), NULL, len,
-                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+    if (sodium_base642bin(*data, cap, meta->data_base64, strlen(meta->data_base64), NULL, len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0)
         return store_error(err);
     meta->data_base64 = NULL;
     return CORE_OK;

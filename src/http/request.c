@@ -119,6 +119,13 @@ void reply_empty(req *r, int status)
     buf_reset(&r->out);
 }
 
+void reply_reset(req *r)
+{
+    r->content_type = NULL;
+    r->headers = NULL;
+    buf_reset(&r->out);
+}
+
 void req_on_free(req *r, void (*fn)(void *), void *data)
 {
     req_cleanup *c = arena_alloc(&r->arena, sizeof *c);

@@ -38,7 +38,7 @@ typedef struct req {
     buf body;
     bool body_too_large;
     size_t discarded; /* body bytes dropped after the limit */
-    int route; /* index in the route table, -1 when none matched */
+    int route;        /* index in the route table, -1 when none matched */
     const char *param_names[REQ_MAX_PARAMS];
     const char *param_values[REQ_MAX_PARAMS];
     int nparams;
@@ -54,6 +54,9 @@ typedef struct req {
     req_header *headers;
     jw json; /* writer over out, set up by reply_json */
     req_cleanup *cleanups;
+    /* the reply waits for the request's audit events (server.c) */
+    enum { REQ_AUDIT_NONE, REQ_AUDIT_WAITING, REQ_AUDIT_DONE } audit_state;
+    bool audit_ok;
 } req;
 
 /* Runs fn(data) when the request ends (nginx's pool cleanup): for memory that
@@ -79,5 +82,7 @@ void reply_problem(req *r, int status, const char *code, const char *title, cons
 /* Maps a core error to its HTTP status and problem. */
 void reply_core_error(req *r, core_rc rc, const core_error *err);
 void reply_empty(req *r, int status);
+/* Forgets the response built so far (body, headers, content type). */
+void reply_reset(req *r);
 
 #endif

@@ -28,7 +28,7 @@ struct http_server {
     app *app;
     int port;
     atomic_int_fast64_t in_flight;
-    char **route_names; /* "METHOD pattern" per route, for metrics labels */
+    char **route_names;  /* "METHOD pattern" per route, for metrics labels */
     stream_hub *streams; /* live streams (SSE) and their waker thread */
 };
 
@@ -85,6 +85,7 @@ static req *req_new(http_server *s, struct MHD_Connection *conn, const char *met
         .now_ms = time_now_ms(),
         .client_addr = r->client_addr,
         .request_id = r->request_id,
+        .audit_defer = true,
     };
     return r;
 }
@@ -115,12 +116,12 @@ static const char *find_token(req *r, bool *via_cookie)
 
 static void audit_refusal(req *r, const char *detail)
 {
-    audit_record(&r->ctx, &(audit_event){.action = "access.denied",
-                                          .outcome = AUDIT_DENIED,
-                                          .object_type = "route",
-                                          .object_id = arena_printf(&r->arena, "%s %s", r->method,
-                                                                    r->path),
-                                          .detail = detail});
+    audit_record(&r->ctx,
+                 &(audit_event){.action = "access.denied",
+                                .outcome = AUDIT_DENIED,
+                                .object_type = "route",
+                                .object_id = arena_printf(&r->arena, "%s %s", r->method, r->path),
+                                .detail = detail});
 }
 
 /* Authentication and CSRF for the matched route. Returns false after having
@@ -135,8 +136,7 @@ static bool check_access(req *r, const route *rt)
     if (!token) {
         audit_refusal(r, "no session");
         reply_problem(r, 401, "session.required", "Authentification requise",
-                      "Connectez-vous (cookie de session ou en-tête Authorization: Bearer).",
-                      NULL);
+                      "Connectez-vous (cookie de session ou en-tête Authorization: Bearer).", NULL);
         return false;
     }
     core_rc rc = auth_authenticate(&r->ctx, token, via_cookie, &r->who, &err);
@@ -147,7 +147,8 @@ static bool check_access(req *r, const route *rt)
         return false;
     }
     r->ctx.who = r->who;
-    if (via_cookie && req_is_write(r) && !auth_csrf_ok(r->who, req_header_value(r, "X-CSRF-Token"))) {
+    if (via_cookie && req_is_write(r) &&
+        !auth_csrf_ok(r->who, req_header_value(r, "X-CSRF-Token"))) {
         audit_refusal(r, "missing or wrong CSRF token");
         reply_problem(r, 403, "csrf.invalid", "Accès refusé",
                       "Jeton CSRF absent ou invalide (en-tête X-CSRF-Token).", NULL);
@@ -165,10 +166,10 @@ static bool check_access(req *r, const route *rt)
 static void dispatch(http_server *s, req *r)
 {
     if (r->body_too_large) {
-        reply_problem(r, 413, "body.too_large", "Requête trop volumineuse",
-                      arena_printf(&r->arena, "Le corps de la requête dépasse %zu octets.",
-                                   r->body.max),
-                      NULL);
+        reply_problem(
+            r, 413, "body.too_large", "Requête trop volumineuse",
+            arena_printf(&r->arena, "Le corps de la requête dépasse %zu octets.", r->body.max),
+            NULL);
         return;
     }
     if (strcmp(r->path, "/metrics") == 0 && strcmp(r->method, "GET") == 0) {
@@ -234,10 +235,18 @@ static enum MHD_Result send_reply(http_server *s, req *r)
     return ret;
 }
 
+/* Called on the audit writer thread once the request's events are durable. */
+static void audit_committed(void *arg, bool ok)
+{
+    req *r = arg;
+    r->audit_ok = ok;
+    r->audit_state = REQ_AUDIT_DONE;
+    MHD_resume_connection(r->conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     http_server *s = cls;
@@ -253,8 +262,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         size_t limit = s->app->cfg.max_body;
         if (router_match(api_routes, api_route_count, r, &allow_unused) == ROUTE_FOUND &&
             api_routes[r->route].max_body)
-            limit = api_routes[r->route].max_body == ROUTE_BODY_ATTACHMENT ? s->app->cfg.max_attachment
-                                                                : api_routes[r->route].max_body;
+            limit = api_routes[r->route].max_body == ROUTE_BODY_ATTACHMENT
+                        ? s->app->cfg.max_attachment
+                        : api_routes[r->route].max_body;
         r->route = -1;
         r->nparams = 0;
         r->body.max = limit;
@@ -262,6 +272,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (cl && strtoull(cl, NULL, 10) > limit) {
             /* refuse before reading the body: MHD sends the 413, then closes */
             r->body_too_large = true;
+            r->ctx.audit_defer = false; /* nothing to wait for on this path */
             dispatch(s, r);
             return send_reply(s, r);
         }
@@ -280,9 +291,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->audit_state == REQ_AUDIT_DONE) {
+        /* resumed: the request's audit events are committed, or failed */
+        if (!r->audit_ok) {
+            reply_reset(r);
+            reply_problem(r, 500, "audit.unavailable", "Erreur interne",
+                          "L'accès n'a pas pu être enregistré dans la piste d'audit : "
+                          "la réponse n'est pas donnée.",
+                          NULL);
+        }
+        return send_reply(s, r);
+    }
     dispatch(s, r);
     /* the handler's transaction has ended: wake the streams it notified */
     stream_hub_flush(s->streams);
+    /* no reply before the request's audit events are committed; meanwhile
+     * this worker serves other connections, and its pooled database
+     * connection goes back. Suspended before queuing: the writer's resume
+     * can only follow the suspension. */
+    if (r->ctx.audit_deferred) {
+        ctx_done(&r->ctx);
+        r->audit_state = REQ_AUDIT_WAITING;
+        MHD_suspend_connection(conn);
+        audit_submit_deferred(&r->ctx, audit_committed, r);
+        return MHD_YES;
+    }
     return send_reply(s, r);
 }
 

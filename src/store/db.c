@@ -81,8 +81,8 @@ db *db_open(const char *url, int pool_size, char *err, size_t errsz)
         drv = &db_pg_driver;
         target = url;
     } else {
-        snprintf(err, errsz, "unsupported database URL '%s' (expected sqlite:PATH or postgres://...)",
-                 url);
+        snprintf(err, errsz,
+                 "unsupported database URL '%s' (expected sqlite:PATH or postgres://...)", url);
         return NULL;
     }
     if (pool_size < 1)
@@ -127,6 +127,11 @@ void db_close(db *d)
 db_backend db_kind(const db *d)
 {
     return d->drv->kind;
+}
+
+db_backend db_conn_kind(const db_conn *c)
+{
+    return c->drv->kind;
 }
 
 const char *db_url_redacted(const db *d)

@@ -49,7 +49,7 @@ typedef struct db_param {
 #define DB_NOPARAMS NULL, 0
 
 typedef struct db_rows {
-    int n;              /* rows */
+    int n; /* rows */
     int ncols;
     const char **cells; /* n * ncols, NULL for SQL NULL; integers as decimal text */
     int64_t changes;    /* rows changed by an INSERT/UPDATE/DELETE */
@@ -60,6 +60,8 @@ typedef struct db_rows {
 db *db_open(const char *url, int pool_size, char *err, size_t errsz);
 void db_close(db *d);
 db_backend db_kind(const db *d);
+/* The backend of a connection (for the few statements that differ). */
+db_backend db_conn_kind(const db_conn *c);
 const char *db_url_redacted(const db *d);
 
 /* Takes a connection from the pool, waiting if all are in use. Never NULL. */

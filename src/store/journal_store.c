@@ -1,9 +1,12 @@
 #include "store/journal_store.h"
 #include "store/circle_store.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+
 #define NOTE_COLS                                                                                  \
-    "n.id, n.patient_id, n.author_id, n.author_name, n.type, n.text, n.urgent, n.visibility,"     \
-    " COALESCE(n.reply_to, 0), n.source, n.version, n.created_at, n.updated_at,"                  \
+    "n.id, n.patient_id, n.author_id, n.author_name, n.type, n.text, n.urgent, n.visibility,"      \
+    " COALESCE(n.reply_to, 0), n.source, n.version, n.created_at, n.updated_at,"                   \
     " COALESCE(n.deleted_at, 0)"
 
 static void read_note(const db_rows *rows, int r, note *n)
@@ -26,19 +29,29 @@ static void read_note(const db_rows *rows, int r, note *n)
     n->nreads = 0;
 }
 
+/* SQLite stores notes clustered by patient (migration 0007: a WITHOUT ROWID
+ * table keyed by (patient_id, id)), so it has no rowid to number them: the
+ * next id is max + 1, read under the writer lock the caller holds. */
+#define NOTE_INSERT_COLS                                                                           \
+    "patient_id, author_id, author_name, type, text, urgent, visibility, reply_to, source,"        \
+    " version, created_at, updated_at"
+
 db_rc journal_store_insert(db_conn *c, arena *a, note *n)
 {
     db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "INSERT INTO note (patient_id, author_id, author_name, type, text, urgent,"
-                       " visibility, reply_to, source, version, created_at, updated_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
-                       DB_PARAMS(DB_INT(n->patient_id), DB_INT(n->author_id),
-                                 DB_TEXT(n->author_name), DB_TEXT(n->type), DB_TEXT(n->text),
-                                 DB_INT(n->urgent), DB_TEXT(n->visibility),
-                                 n->reply_to ? DB_INT(n->reply_to) : DB_NULLP, DB_TEXT(n->source),
-                                 DB_INT(n->created_at), DB_INT(n->created_at)),
-                       &rows);
+    const char *sql =
+        db_conn_kind(c) == DB_SQLITE
+            ? "INSERT INTO note (id, " NOTE_INSERT_COLS ") VALUES ((SELECT COALESCE(max(id), 0) + 1"
+              " FROM note), ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id"
+            : "INSERT INTO note (" NOTE_INSERT_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+              " RETURNING id";
+    db_rc rc =
+        db_exec(c, a, sql,
+                DB_PARAMS(DB_INT(n->patient_id), DB_INT(n->author_id), DB_TEXT(n->author_name),
+                          DB_TEXT(n->type), DB_TEXT(n->text), DB_INT(n->urgent),
+                          DB_TEXT(n->visibility), n->reply_to ? DB_INT(n->reply_to) : DB_NULLP,
+                          DB_TEXT(n->source), DB_INT(n->created_at), DB_INT(n->created_at)),
+                &rows);
     if (rc == DB_OK) {
         n->id = db_int(&rows, 0, 0);
         n->version = 1;
@@ -60,40 +73,60 @@ db_rc journal_store_get(db_conn *c, arena *a, int64_t id, note *out)
     return DB_OK;
 }
 
-db_rc journal_store_list(db_conn *c, arena *a, int64_t patient_id, const note_filter *f,
-                         note **out, int *n)
+static int newest_first(const void *x, const void *y)
 {
-    db_rows rows;
-    /* one statement; a 0/NULL filter parameter switches its test off */
-    db_rc rc = db_exec(
-        c, a,
-        FAMILY_CTE "SELECT " NOTE_COLS ", (SELECT count(*) FROM note_attachment t"
-                   " WHERE t.note_id = n.id), (SELECT count(*) FROM note_read r"
-                   " WHERE r.note_id = n.id) FROM note n"
-                   " WHERE n.patient_id IN (SELECT id FROM family)"
-                   " AND (CAST(? AS BIGINT) = 0 OR n.id < ?)"
-                   " AND (CAST(? AS TEXT) IS NULL OR n.type = ?)"
-                   " AND (CAST(? AS BIGINT) = 0 OR n.author_id = ?)"
-                   " AND (CAST(? AS BIGINT) = 0 OR n.created_at >= ?)"
-                   " AND (CAST(? AS BIGINT) = 0 OR n.created_at < ?)"
-                   " AND (CAST(? AS BIGINT) = 0 OR n.urgent = 1)"
-                   " AND (CAST(? AS BIGINT) = 1 OR n.visibility = 'all')"
-                   " ORDER BY n.id DESC LIMIT ?",
-        DB_PARAMS(DB_INT(patient_id), DB_INT(f->before), DB_INT(f->before), DB_TEXT(f->type),
-                  DB_TEXT(f->type), DB_INT(f->author_id), DB_INT(f->author_id),
-                  DB_INT(f->from_ms), DB_INT(f->from_ms), DB_INT(f->to_ms), DB_INT(f->to_ms),
-                  DB_INT(f->urgent_only), DB_INT(f->professionals), DB_INT(f->limit)),
-        &rows);
+    int64_t a = ((const note *)x)->id, b = ((const note *)y)->id;
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* One record at a time, so that each query walks note_patient (patient_id, id)
+ * backwards and stops after `limit` rows: an IN over the family would read
+ * every note of the patient and sort them. */
+db_rc journal_store_list(db_conn *c, arena *a, const int64_t *family, int nfamily,
+                         const note_filter *f, note **out, int *n)
+{
     *n = 0;
-    if (rc != DB_OK)
-        return rc;
-    *out = arena_calloc(a, (size_t)rows.n + 1, sizeof(note));
-    for (int i = 0; i < rows.n; i++) {
-        read_note(&rows, i, &(*out)[i]);
-        (*out)[i].nattachments = (int)db_int(&rows, i, 14);
-        (*out)[i].nreads = (int)db_int(&rows, i, 15);
+    *out =
+        arena_calloc(a, (size_t)f->limit * (size_t)(nfamily > 0 ? nfamily : 1) + 1, sizeof(note));
+    int64_t before = f->before > 0 ? f->before : INT64_MAX;
+    for (int k = 0; k < nfamily; k++) {
+        db_rows rows;
+        /* a 0/NULL filter parameter switches its test off */
+        db_rc rc =
+            db_exec(c, a,
+                    "SELECT " NOTE_COLS ", (SELECT count(*) FROM note_attachment t"
+                    " WHERE t.note_id = n.id), (SELECT count(*) FROM note_read r"
+                    " WHERE r.note_id = n.id) FROM note n"
+                    " WHERE n.patient_id = ? AND n.id < ?"
+                    " AND (CAST(? AS TEXT) IS NULL OR n.type = ?)"
+                    " AND (CAST(? AS BIGINT) = 0 OR n.author_id = ?)"
+                    " AND (CAST(? AS BIGINT) = 0 OR n.created_at >= ?)"
+                    " AND (CAST(? AS BIGINT) = 0 OR n.created_at < ?)"
+                    " AND (CAST(? AS BIGINT) = 0 OR n.urgent = 1)"
+                    " AND (CAST(? AS BIGINT) = 1 OR n.visibility = 'all')"
+                    " ORDER BY n.id DESC LIMIT ?",
+                    DB_PARAMS(DB_INT(family[k]), DB_INT(before), DB_TEXT(f->type), DB_TEXT(f->type),
+                              DB_INT(f->author_id), DB_INT(f->author_id), DB_INT(f->from_ms),
+                              DB_INT(f->from_ms), DB_INT(f->to_ms), DB_INT(f->to_ms),
+                              DB_INT(f->urgent_only), DB_INT(f->professionals), DB_INT(f->limit)),
+                    &rows);
+        if (rc != DB_OK) {
+            *n = 0;
+            return rc;
+        }
+        for (int i = 0; i < rows.n; i++) {
+            note *x = &(*out)[*n + i];
+            read_note(&rows, i, x);
+            x->nattachments = (int)db_int(&rows, i, 14);
+            x->nreads = (int)db_int(&rows, i, 15);
+        }
+        *n += rows.n;
     }
-    *n = rows.n;
+    if (nfamily > 1) {
+        qsort(*out, (size_t)*n, sizeof(note), newest_first);
+        if (*n > f->limit)
+            *n = f->limit;
+    }
     return DB_OK;
 }
 
@@ -101,12 +134,12 @@ db_rc journal_store_correct(db_conn *c, arena *a, int64_t id, int64_t expected_v
                             const char *text, int64_t by, int64_t now)
 {
     db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "INSERT INTO note_revision (note_id, version, text, edited_by, edited_at)"
-                       " SELECT id, version, text, ?, ? FROM note"
-                       " WHERE id = ? AND version = ? AND deleted_at IS NULL",
-                       DB_PARAMS(DB_INT(by), DB_INT(now), DB_INT(id), DB_INT(expected_version)),
-                       &rows);
+    db_rc rc =
+        db_exec(c, a,
+                "INSERT INTO note_revision (note_id, version, text, edited_by, edited_at)"
+                " SELECT id, version, text, ?, ? FROM note"
+                " WHERE id = ? AND version = ? AND deleted_at IS NULL",
+                DB_PARAMS(DB_INT(by), DB_INT(now), DB_INT(id), DB_INT(expected_version)), &rows);
     if (rc != DB_OK)
         return rc;
     if (rows.changes == 0)
@@ -212,8 +245,7 @@ db_rc journal_store_attachment(db_conn *c, arena *a, int64_t id, attachment *out
     return DB_OK;
 }
 
-db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id,
-                              int64_t now)
+db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id, int64_t now)
 {
     return db_exec(c, a,
                    "INSERT INTO note_read (note_id, user_id, read_at) VALUES (?, ?, ?)"
@@ -224,10 +256,11 @@ db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t use
 db_rc journal_store_reads(db_conn *c, arena *a, int64_t note_id, note_read_row **out, int *n)
 {
     db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "SELECT r.user_id, r.read_at, u.display_name FROM note_read r"
-                       " JOIN app_user u ON u.id = r.user_id WHERE r.note_id = ? ORDER BY r.read_at",
-                       DB_PARAMS(DB_INT(note_id)), &rows);
+    db_rc rc =
+        db_exec(c, a,
+                "SELECT r.user_id, r.read_at, u.display_name FROM note_read r"
+                " JOIN app_user u ON u.id = r.user_id WHERE r.note_id = ? ORDER BY r.read_at",
+                DB_PARAMS(DB_INT(note_id)), &rows);
     *n = 0;
     if (rc != DB_OK)
         return rc;

@@ -34,9 +34,10 @@ typedef struct note_filter {
 
 db_rc journal_store_insert(db_conn *c, arena *a, note *n);
 db_rc journal_store_get(db_conn *c, arena *a, int64_t id, note *out);
-/* Newest first for the patient (and records merged into it). */
-db_rc journal_store_list(db_conn *c, arena *a, int64_t patient_id, const note_filter *f,
-                         note **out, int *n);
+/* Newest first across the given records (a patient and the records merged
+ * into it), at most f->limit. */
+db_rc journal_store_list(db_conn *c, arena *a, const int64_t *family, int nfamily,
+                         const note_filter *f, note **out, int *n);
 /* Saves the current text as a revision, then sets the new one, if the note is
  * still at expected_version and not deleted (DB_NOTFOUND otherwise). */
 db_rc journal_store_correct(db_conn *c, arena *a, int64_t id, int64_t expected_version,
@@ -61,8 +62,7 @@ db_rc journal_store_attachments(db_conn *c, arena *a, int64_t min_id, int64_t ma
                                 attachment **out, int *n);
 db_rc journal_store_attachment(db_conn *c, arena *a, int64_t id, attachment *out);
 
-db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id,
-                              int64_t now);
+db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id, int64_t now);
 typedef struct note_read_row {
     int64_t user_id, read_at;
     const char *display_name;

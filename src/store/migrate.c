@@ -10,6 +10,10 @@ static const char *backend_name(db *d)
     return db_kind(d) == DB_SQLITE ? "sqlite" : "postgres";
 }
 
+/* First line of a SQLite migration that rebuilds a table referenced by
+ * foreign keys (SQLite's "12-step" procedure). */
+static const char *const FOREIGN_KEYS_OFF = "-- parcours: foreign_keys=off";
+
 static const char *CREATE_TABLE = "CREATE TABLE IF NOT EXISTS schema_migration ("
                                   " version INTEGER PRIMARY KEY,"
                                   " name TEXT NOT NULL,"
@@ -50,13 +54,36 @@ int migrate_apply(db *d, char *err, size_t errsz)
         }
         if (done)
             continue;
-        if (db_begin_write(c) != DB_OK || db_exec_script(c, m->sql) != DB_OK ||
-            db_exec(c, &a, "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
-                    DB_PARAMS(DB_INT(m->version), DB_TEXT(m->name), DB_INT(time_now_ms())),
-                    NULL) != DB_OK ||
-            db_commit(c) != DB_OK) {
+        /* a SQLite table rebuild runs with foreign keys off (the pragma is a
+         * no-op inside a transaction) and must leave none broken */
+        bool rebuild = db_kind(d) == DB_SQLITE && strstr(m->sql, FOREIGN_KEYS_OFF) != NULL;
+        if (rebuild && db_exec_script(c, "PRAGMA foreign_keys=OFF") != DB_OK) {
             snprintf(err, errsz, "migration %s failed: %s", m->name, db_errmsg(c));
+            applied = -1;
+            goto out;
+        }
+        db_rows broken = {0};
+        bool ok =
+            db_begin_write(c) == DB_OK && db_exec_script(c, m->sql) == DB_OK &&
+            (!rebuild ||
+             db_exec(c, &a, "PRAGMA foreign_key_check", DB_NOPARAMS, &broken) == DB_OK) &&
+            broken.n == 0 &&
+            db_exec(c, &a,
+                    "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                    DB_PARAMS(DB_INT(m->version), DB_TEXT(m->name), DB_INT(time_now_ms())),
+                    NULL) == DB_OK &&
+            db_commit(c) == DB_OK;
+        if (!ok) {
+            if (broken.n > 0)
+                snprintf(err, errsz, "migration %s failed: it would break %d foreign key(s)",
+                         m->name, broken.n);
+            else
+                snprintf(err, errsz, "migration %s failed: %s", m->name, db_errmsg(c));
             db_rollback(c);
+        }
+        if (rebuild)
+            db_exec_script(c, "PRAGMA foreign_keys=ON");
+        if (!ok) {
             applied = -1;
             goto out;
         }
