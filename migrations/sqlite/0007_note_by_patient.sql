@@ -6,7 +6,9 @@
 -- B-tree pages (measured in docs/benchmarks.md, "Journal"). The store numbers
 -- new notes itself (max(id) + 1 under the writer lock); the unique index on id
 -- serves lookups by id and the foreign keys of replies, revisions, attachments,
--- read receipts and HL7 movements.
+-- read receipts and HL7 movements. The counts of read receipts and attachments
+-- shown on each note of a page are kept on the note (the store updates them
+-- with the receipt or attachment), not counted per note on every read.
 --
 -- SQLite's documented table rebuild (create, copy, drop, rename) with foreign
 -- keys off; the runner checks PRAGMA foreign_key_check before committing.
@@ -26,13 +28,17 @@ CREATE TABLE note_by_patient (
     updated_at    BIGINT NOT NULL,
     deleted_at    BIGINT,
     deleted_by    BIGINT,
+    read_count       INTEGER NOT NULL DEFAULT 0,
+    attachment_count INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (patient_id, id)
 ) WITHOUT ROWID;
 INSERT INTO note_by_patient (id, patient_id, author_id, author_name, type, text, urgent,
                              visibility, reply_to, source, version, created_at, updated_at,
-                             deleted_at, deleted_by)
+                             deleted_at, deleted_by, read_count, attachment_count)
     SELECT id, patient_id, author_id, author_name, type, text, urgent, visibility, reply_to,
-           source, version, created_at, updated_at, deleted_at, deleted_by
+           source, version, created_at, updated_at, deleted_at, deleted_by,
+           (SELECT count(*) FROM note_read r WHERE r.note_id = note.id),
+           (SELECT count(*) FROM note_attachment t WHERE t.note_id = note.id)
     FROM note ORDER BY patient_id, id;
 DROP TABLE note;
 ALTER TABLE note_by_patient RENAME TO note;

@@ -182,16 +182,15 @@ core_rc journal_list(ctx *c, int64_t patient_id, note_filter *f, note **out, int
         return store_error(err);
     *natts = 0;
     *atts = NULL;
-    int64_t lo = INT64_MAX, hi = 0;
+    int64_t *with_files = arena_calloc(c->arena, (size_t)*n + 1, sizeof(int64_t));
+    int nwith = 0;
     for (int i = 0; i < *n; i++) {
-        if ((*out)[i].nattachments) {
-            lo = (*out)[i].id < lo ? (*out)[i].id : lo;
-            hi = (*out)[i].id > hi ? (*out)[i].id : hi;
-        }
+        if ((*out)[i].nattachments && !(*out)[i].deleted_at)
+            with_files[nwith++] = (*out)[i].id;
         if ((*out)[i].deleted_at)
             (*out)[i].text = NULL; /* a deleted note shows as a trace, not its text */
     }
-    if (hi && journal_store_attachments(conn, c->arena, lo, hi, atts, natts) != DB_OK)
+    if (nwith && journal_store_attachments(conn, c->arena, with_files, nwith, atts, natts) != DB_OK)
         return store_error(err);
     if (audit_record(c, &(audit_event){.action = "note.read",
                                        .object_type = "patient",
@@ -314,10 +313,16 @@ core_rc journal_mark_read(ctx *c, int64_t patient_id, int64_t note_id, core_erro
     core_rc rc = authz_patient(c, patient_id, "note.read", &pid, &basis, err);
     if (rc != CORE_OK || (rc = load_note(c, pid, note_id, &n, err)) != CORE_OK)
         return rc;
-    return journal_store_mark_read(ctx_db(c), c->arena, note_id, c->who ? c->who->user_id : 0,
-                                   c->now_ms) == DB_OK
-               ? CORE_OK
-               : store_error(err);
+    /* the receipt and the note's count of receipts change together */
+    db_conn *conn = ctx_db(c);
+    if (db_begin_write(conn) != DB_OK ||
+        journal_store_mark_read(conn, c->arena, note_id, c->who ? c->who->user_id : 0,
+                                c->now_ms) != DB_OK ||
+        db_commit(conn) != DB_OK) {
+        db_rollback(conn);
+        return store_error(err);
+    }
+    return CORE_OK;
 }
 
 core_rc journal_reads(ctx *c, int64_t patient_id, int64_t note_id, note_read_row **out, int *n,

@@ -7,7 +7,7 @@
 #define NOTE_COLS                                                                                  \
     "n.id, n.patient_id, n.author_id, n.author_name, n.type, n.text, n.urgent, n.visibility,"      \
     " COALESCE(n.reply_to, 0), n.source, n.version, n.created_at, n.updated_at,"                   \
-    " COALESCE(n.deleted_at, 0)"
+    " COALESCE(n.deleted_at, 0), n.attachment_count, n.read_count"
 
 static void read_note(const db_rows *rows, int r, note *n)
 {
@@ -25,8 +25,8 @@ static void read_note(const db_rows *rows, int r, note *n)
     n->created_at = db_int(rows, r, 11);
     n->updated_at = db_int(rows, r, 12);
     n->deleted_at = db_int(rows, r, 13);
-    n->nattachments = 0; /* counted only by journal_store_list */
-    n->nreads = 0;
+    n->nattachments = (int)db_int(rows, r, 14);
+    n->nreads = (int)db_int(rows, r, 15);
 }
 
 /* SQLite stores notes clustered by patient (migration 0007: a WITHOUT ROWID
@@ -94,9 +94,7 @@ db_rc journal_store_list(db_conn *c, arena *a, const int64_t *family, int nfamil
         /* a 0/NULL filter parameter switches its test off */
         db_rc rc =
             db_exec(c, a,
-                    "SELECT " NOTE_COLS ", (SELECT count(*) FROM note_attachment t"
-                    " WHERE t.note_id = n.id), (SELECT count(*) FROM note_read r"
-                    " WHERE r.note_id = n.id) FROM note n"
+                    "SELECT " NOTE_COLS " FROM note n"
                     " WHERE n.patient_id = ? AND n.id < ?"
                     " AND (CAST(? AS TEXT) IS NULL OR n.type = ?)"
                     " AND (CAST(? AS BIGINT) = 0 OR n.author_id = ?)"
@@ -117,8 +115,6 @@ db_rc journal_store_list(db_conn *c, arena *a, const int64_t *family, int nfamil
         for (int i = 0; i < rows.n; i++) {
             note *x = &(*out)[*n + i];
             read_note(&rows, i, x);
-            x->nattachments = (int)db_int(&rows, i, 14);
-            x->nreads = (int)db_int(&rows, i, 15);
         }
         *n += rows.n;
     }
@@ -192,34 +188,41 @@ db_rc journal_store_add_attachment(db_conn *c, arena *a, attachment *at)
                                  DB_TEXT(at->content_type), DB_INT(at->size), DB_TEXT(at->sha256),
                                  DB_TEXT(at->data_base64), DB_INT(at->created_at)),
                        &rows);
-    if (rc == DB_OK)
-        at->id = db_int(&rows, 0, 0);
-    return rc;
-}
-
-db_rc journal_store_attachments(db_conn *c, arena *a, int64_t min_id, int64_t max_id,
-                                attachment **out, int *n)
-{
-    db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "SELECT id, note_id, size, created_at, filename, content_type, sha256"
-                       " FROM note_attachment WHERE note_id >= ? AND note_id <= ? ORDER BY id",
-                       DB_PARAMS(DB_INT(min_id), DB_INT(max_id)), &rows);
-    *n = 0;
     if (rc != DB_OK)
         return rc;
-    *out = arena_calloc(a, (size_t)rows.n + 1, sizeof(attachment));
-    for (int i = 0; i < rows.n; i++) {
-        attachment *x = &(*out)[i];
-        x->id = db_int(&rows, i, 0);
-        x->note_id = db_int(&rows, i, 1);
-        x->size = db_int(&rows, i, 2);
-        x->created_at = db_int(&rows, i, 3);
-        x->filename = db_text(&rows, i, 4);
-        x->content_type = db_text(&rows, i, 5);
-        x->sha256 = db_text(&rows, i, 6);
+    at->id = db_int(&rows, 0, 0);
+    return db_exec(c, a, "UPDATE note SET attachment_count = attachment_count + 1 WHERE id = ?",
+                   DB_PARAMS(DB_INT(at->note_id)), NULL);
+}
+
+db_rc journal_store_attachments(db_conn *c, arena *a, const int64_t *note_ids, int nnotes,
+                                attachment **out, int *n)
+{
+    db_rows *pages = arena_calloc(a, (size_t)nnotes + 1, sizeof(db_rows));
+    int total = 0;
+    *n = 0;
+    for (int k = 0; k < nnotes; k++) {
+        db_rc rc = db_exec(c, a,
+                           "SELECT id, note_id, size, created_at, filename, content_type, sha256"
+                           " FROM note_attachment WHERE note_id = ? ORDER BY id",
+                           DB_PARAMS(DB_INT(note_ids[k])), &pages[k]);
+        if (rc != DB_OK)
+            return rc;
+        total += pages[k].n;
     }
-    *n = rows.n;
+    *out = arena_calloc(a, (size_t)total + 1, sizeof(attachment));
+    for (int k = 0; k < nnotes; k++)
+        for (int i = 0; i < pages[k].n; i++) {
+            const db_rows *rows = &pages[k];
+            attachment *x = &(*out)[(*n)++];
+            x->id = db_int(rows, i, 0);
+            x->note_id = db_int(rows, i, 1);
+            x->size = db_int(rows, i, 2);
+            x->created_at = db_int(rows, i, 3);
+            x->filename = db_text(rows, i, 4);
+            x->content_type = db_text(rows, i, 5);
+            x->sha256 = db_text(rows, i, 6);
+        }
     return DB_OK;
 }
 
@@ -245,12 +248,18 @@ db_rc journal_store_attachment(db_conn *c, arena *a, int64_t id, attachment *out
     return DB_OK;
 }
 
-db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id, int64_t now)
+db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id,
+                              int64_t now)
 {
-    return db_exec(c, a,
-                   "INSERT INTO note_read (note_id, user_id, read_at) VALUES (?, ?, ?)"
-                   " ON CONFLICT (note_id, user_id) DO NOTHING",
-                   DB_PARAMS(DB_INT(note_id), DB_INT(user_id), DB_INT(now)), NULL);
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "INSERT INTO note_read (note_id, user_id, read_at) VALUES (?, ?, ?)"
+                       " ON CONFLICT (note_id, user_id) DO NOTHING",
+                       DB_PARAMS(DB_INT(note_id), DB_INT(user_id), DB_INT(now)), &rows);
+    if (rc != DB_OK || rows.changes == 0)
+        return rc;
+    return db_exec(c, a, "UPDATE note SET read_count = read_count + 1 WHERE id = ?",
+                   DB_PARAMS(DB_INT(note_id)), NULL);
 }
 
 db_rc journal_store_reads(db_conn *c, arena *a, int64_t note_id, note_read_row **out, int *n)

@@ -56,12 +56,17 @@ typedef struct attachment {
     const char *filename, *content_type, *sha256;
     const char *data_base64; /* only from journal_store_attachment */
 } attachment;
+/* Adds an attachment and counts it on its note (in the caller's transaction). */
 db_rc journal_store_add_attachment(db_conn *c, arena *a, attachment *at);
-/* Metadata of the attachments of notes whose ids are in [min_id, max_id]. */
-db_rc journal_store_attachments(db_conn *c, arena *a, int64_t min_id, int64_t max_id,
+/* Metadata of the attachments of the given notes (those whose
+ * attachment_count is not 0: a note's neighbours by id belong to other
+ * patients). */
+db_rc journal_store_attachments(db_conn *c, arena *a, const int64_t *note_ids, int nnotes,
                                 attachment **out, int *n);
 db_rc journal_store_attachment(db_conn *c, arena *a, int64_t id, attachment *out);
 
+/* Records that user_id read the note, once, and counts it on the note (in the
+ * caller's transaction). */
 db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id, int64_t now);
 typedef struct note_read_row {
     int64_t user_id, read_at;

@@ -143,6 +143,7 @@ test('read receipts: who in the circle has read a note', async () => {
   reads = await api(doc, 'GET', path + '/reads');
   assert.deepEqual(reads.json.items.map((x) => x.user_id).sort(), [doc.user.id, nurse.user.id].sort());
   assert.equal((await notes(doc)).json.items.find((x) => x.id === n.json.id).read_count, 2);
+  assert.equal((await api(doc, 'GET', path)).json.read_count, 2, 'the same count on the note alone');
 });
 
 test('non-members, unknown patients and notes of another patient are refused', async () => {
