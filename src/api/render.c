@@ -11,8 +11,7 @@ void render_id(jw *w, const char *key, int64_t id)
         return;
     }
     char num[24];
-    snprintf(num, sizeof num, "%lld", (long long)id);
-    jw_str(w, num);
+    jw_strn(w, num, json_format_int(id, num));
 }
 
 void render_time(jw *w, const char *key, int64_t ms)

@@ -45,6 +45,7 @@ void app_config_defaults(app_config *cfg)
     cfg->login_window_ms = env_long("PARCOURS_LOGIN_WINDOW", 15 * 60) * 1000;
     cfg->secure_cookie = env_long("PARCOURS_SECURE_COOKIE", 0) == 1;
     cfg->break_glass_hours = (int)env_long("PARCOURS_BREAK_GLASS_HOURS", 24);
+    cfg->audit_gather_us = env_long("PARCOURS_AUDIT_GATHER_US", 1000);
     cfg->max_attachment = (size_t)env_long("PARCOURS_MAX_ATTACHMENT", 5 * 1024 * 1024);
     cfg->mllp_addr = env_str("PARCOURS_MLLP", NULL);
     cfg->s2ri_addr = env_str("PARCOURS_S2RI", NULL);

@@ -25,6 +25,7 @@ typedef struct app_config {
     int64_t login_window_ms;   /* PARCOURS_LOGIN_WINDOW seconds, default 15 min */
     bool secure_cookie;        /* PARCOURS_SECURE_COOKIE=1 behind a TLS proxy */
     int break_glass_hours;     /* PARCOURS_BREAK_GLASS_HOURS, default 24 */
+    long audit_gather_us; /* audit writer: wait this long after a commit to gather events */
     size_t max_attachment;     /* PARCOURS_MAX_ATTACHMENT bytes, default 5 MiB */
     /* HL7 v2 interface (src/hl7) */
     const char *mllp_addr;     /* PARCOURS_MLLP ADDR:PORT, NULL = no listener */

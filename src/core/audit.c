@@ -2,12 +2,15 @@
 
 #include "util/alloc.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* "<len>:<bytes>|" per field: unambiguous whatever the fields contain; NULL
  * is "-|" so that NULL and "" differ. */
@@ -97,6 +100,8 @@ struct audit_queue {
     pthread_cond_t work, done;
     audit_waiter *head, *tail;
     bool stop;
+    _Atomic uint64_t commits, events; /* for /metrics */
+    int64_t min_interval_us;
 };
 
 static void *audit_writer(void *arg)
@@ -104,15 +109,33 @@ static void *audit_writer(void *arg)
     audit_queue *q = arg;
     arena ar;
     arena_init(&ar, 64 * 1024);
+    int64_t last_commit_us = 0;
     pthread_mutex_lock(&q->mu);
     for (;;) {
         while (!q->head && !q->stop)
             pthread_cond_wait(&q->work, &q->mu);
         if (!q->head && q->stop)
             break;
+        /* under load, let events gather for a moment after the previous
+         * commit (PARCOURS_AUDIT_GATHER_US): fewer commits, and each one
+         * invalidates the page cache of every other connection (SQLite WAL).
+         * An idle server commits at once. */
+        int64_t wait_until = last_commit_us + q->min_interval_us;
+        while (!q->stop && q->min_interval_us > 0 && time_mono_us() < wait_until) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            int64_t left = wait_until - time_mono_us();
+            if (left <= 0)
+                break;
+            ts.tv_nsec += (long)(left % 1000000) * 1000;
+            ts.tv_sec += (time_t)(left / 1000000) + ts.tv_nsec / 1000000000;
+            ts.tv_nsec %= 1000000000;
+            pthread_cond_timedwait(&q->work, &q->mu, &ts);
+        }
         audit_waiter *batch = q->head;
         q->head = q->tail = NULL;
         pthread_mutex_unlock(&q->mu);
+        last_commit_us = time_mono_us();
 
         db_conn *conn = db_acquire(q->db);
         db_rc rc = DB_ERROR;
@@ -130,8 +153,15 @@ static void *audit_writer(void *arg)
                 db_rollback(conn);
         }
         db_release(q->db, conn);
-        if (rc != DB_OK)
+        if (rc != DB_OK) {
             log_error("audit", "%s", "could not commit a batch of audit events");
+        } else {
+            uint64_t n = 0;
+            for (audit_waiter *w = batch; w; w = w->next)
+                n += (uint64_t)w->nrows;
+            atomic_fetch_add(&q->commits, 1);
+            atomic_fetch_add(&q->events, n);
+        }
 
         /* a synchronous waiter may return (and its frame vanish) as soon as
          * it sees done; a deferred one stays valid until called back */
@@ -165,6 +195,7 @@ bool audit_queue_start(app *a, char *err, size_t errsz)
 {
     audit_queue *q = xcalloc(1, sizeof *q);
     q->app = a;
+    q->min_interval_us = a->cfg.audit_gather_us > 0 ? a->cfg.audit_gather_us : 0;
     q->db = db_open(a->cfg.db_url, 1, err, errsz);
     if (!q->db) {
         free(q);
@@ -248,6 +279,13 @@ static void defer(ctx *c, const audit_row *row)
     while (*tail)
         tail = &(*tail)->next;
     *tail = d;
+}
+
+void audit_queue_stats(const app *a, uint64_t *commits, uint64_t *events)
+{
+    audit_queue *q = a->audit_q;
+    *commits = q ? atomic_load(&q->commits) : 0;
+    *events = q ? atomic_load(&q->events) : 0;
 }
 
 bool audit_submit_deferred(ctx *c, void (*done)(void *arg, bool ok), void *arg)

@@ -42,6 +42,8 @@ core_rc audit_record(ctx *c, const audit_event *e);
 bool audit_queue_start(app *a, char *err, size_t errsz);
 /* Writes what is queued, then stops the writer. */
 void audit_queue_stop(app *a);
+/* Batches committed by the writer and the events they carried (0 without one). */
+void audit_queue_stats(const app *a, uint64_t *commits, uint64_t *events);
 
 /* Deferred events (ctx.audit_defer, set by the HTTP layer): audit_record keeps
  * the events of a call outside a transaction in the call's arena and returns

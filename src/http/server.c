@@ -178,6 +178,17 @@ static void dispatch(http_server *s, req *r)
         r->status = 200;
         r->content_type = "text/plain; version=0.0.4; charset=utf-8";
         metrics_render(&r->out, db_error_count(), (int64_t)atomic_load(&s->in_flight));
+        uint64_t commits, events;
+        audit_queue_stats(s->app, &commits, &events);
+        buf_printf(&r->out,
+                   "# HELP parcours_audit_commits_total Transactions of the audit writer"
+                   " (group commits).\n"
+                   "# TYPE parcours_audit_commits_total counter\n"
+                   "parcours_audit_commits_total %llu\n"
+                   "# HELP parcours_audit_events_total Events the audit writer committed.\n"
+                   "# TYPE parcours_audit_events_total counter\n"
+                   "parcours_audit_events_total %llu\n",
+                   (unsigned long long)commits, (unsigned long long)events);
         return;
     }
     const char *allow = NULL;

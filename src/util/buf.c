@@ -64,10 +64,7 @@ bool buf_puts(buf *b, const char *s)
     return buf_append(b, s, strlen(s));
 }
 
-bool buf_putc(buf *b, char c)
-{
-    return buf_append(b, &c, 1);
-}
+
 
 bool buf_printf(buf *b, const char *fmt, ...)
 {

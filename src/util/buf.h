@@ -24,7 +24,16 @@ void buf_reset(buf *b);
 /* Each returns false once the buffer has overflowed. */
 bool buf_append(buf *b, const void *data, size_t n);
 bool buf_puts(buf *b, const char *s);
-bool buf_putc(buf *b, char c);
+/* One byte: inline while it fits (the JSON writer's commas and quotes). */
+static inline bool buf_putc(buf *b, char c)
+{
+    if (!b->overflow && b->len + 2 <= b->cap && (!b->max || b->len < b->max)) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return true;
+    }
+    return buf_append(b, &c, 1);
+}
 bool buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the data over to the caller (free() it); the buffer is left empty. */
 char *buf_steal(buf *b, size_t *len);

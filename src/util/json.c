@@ -51,46 +51,80 @@ bool utf8_valid(const char *s, size_t n)
     return true;
 }
 
+/* What a byte needs in a JSON string: 0 = copied as is, 1 = escaped, 2 = the
+ * start of a UTF-8 sequence to validate. */
+static inline int escape_class(unsigned char c)
+{
+    return c >= 0x80 ? 2 : (c < 0x20 || c == '"' || c == '\\') ? 1 : 0;
+}
+
 void json_escape(buf *out, const char *s, size_t n)
 {
+    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     buf_putc(out, '"');
     size_t run = 0; /* start of the current run of bytes copied as they are */
     size_t i = 0;
     while (i < n) {
         unsigned char c = p[i];
-        const char *esc = NULL;
+        if (!escape_class(c)) {
+            i++;
+            continue;
+        }
+        const char *esc;
         char tmp[8];
         size_t l = 1;
-        if (c == '"')
-            esc = "\\\"";
-        else if (c == '\\')
-            esc = "\\\\";
-        else if (c == '\n')
-            esc = "\\n";
-        else if (c == '\r')
-            esc = "\\r";
-        else if (c == '\t')
-            esc = "\\t";
-        else if (c < 0x20) {
-            snprintf(tmp, sizeof tmp, "\\u%04x", c);
-            esc = tmp;
-        } else if (c >= 0x80) {
+        if (escape_class(c) == 2) {
             l = utf8_seq(p + i, n - i);
-            if (!l) {
-                esc = "\xEF\xBF\xBD"; /* U+FFFD */
-                l = 1;
+            if (l) {
+                i += l; /* valid: part of the run */
+                continue;
             }
+            esc = "\xEF\xBF\xBD"; /* U+FFFD */
+            l = 1;
+        } else if (c == '"') {
+            esc = "\\\"";
+        } else if (c == '\\') {
+            esc = "\\\\";
+        } else if (c == '\n') {
+            esc = "\\n";
+        } else if (c == '\r') {
+            esc = "\\r";
+        } else if (c == '\t') {
+            esc = "\\t";
+        } else {
+            memcpy(tmp, "\\u00", 4);
+            tmp[4] = hex[c >> 4];
+            tmp[5] = hex[c & 15];
+            tmp[6] = '\0';
+            esc = tmp;
         }
-        if (esc) {
-            buf_append(out, s + run, i - run);
-            buf_puts(out, esc);
-            run = i + l;
-        }
+        buf_append(out, s + run, i - run);
+        buf_puts(out, esc);
         i += l;
+        run = i;
     }
     buf_append(out, s + run, n - run);
     buf_putc(out, '"');
+}
+
+/* Decimal digits of v into out (at least 21 bytes); returns the length. */
+size_t json_format_int(int64_t v, char *out)
+{
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t len = 0;
+    if (v < 0)
+        out[len++] = '-';
+    while (n)
+        out[len++] = tmp[--n];
+    out[len] = '\0';
+    return len;
 }
 
 void jw_init(jw *w, buf *out)
@@ -173,8 +207,9 @@ void jw_str(jw *w, const char *s)
 
 void jw_int(jw *w, int64_t v)
 {
+    char num[24];
     jw_sep(w);
-    buf_printf(w->out, "%" PRId64, v);
+    buf_append(w->out, num, json_format_int(v, num));
 }
 
 void jw_bool(jw *w, bool v)

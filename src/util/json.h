@@ -42,6 +42,9 @@ void jw_kbool(jw *w, const char *key, bool v);
 
 /* Appends s to out as a JSON string literal (with quotes). */
 void json_escape(buf *out, const char *s, size_t n);
+/* Decimal digits of v into out (at least 21 bytes, NUL-terminated); returns
+ * the length. */
+size_t json_format_int(int64_t v, char *out);
 
 /* True when s[0..n) is valid UTF-8 without overlongs or surrogates. */
 bool utf8_valid(const char *s, size_t n);

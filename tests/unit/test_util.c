@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/arena.h"
 #include "util/buf.h"
@@ -114,6 +116,38 @@ static void utf8_validation(void **state)
     assert_false(utf8_valid("\xE2\x82", 2));         /* truncated */
 }
 
+/* The hand-written formatter agrees with gmtime_r on every day of its span,
+ * at its edges and outside it. */
+static void iso_time_formatting_matches_the_c_library(void **state)
+{
+    (void)state;
+    char mine[40], libc[96];
+    for (int64_t day = -400; day < 47482 + 400; day++) {
+        int64_t ms = day * 86400000LL + (day * 7919 % 86400) * 1000 + day % 1000;
+        if (ms < 0)
+            ms = day * 86400000LL; /* whole days before 1970 */
+        time_format_iso(ms, mine, sizeof mine);
+        time_t secs = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        snprintf(libc, sizeof libc, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)(ms - (int64_t)secs * 1000));
+        assert_string_equal(mine, libc);
+    }
+    time_format_iso(4102444799999LL, mine, sizeof mine);
+    assert_string_equal(mine, "2099-12-31T23:59:59.999Z");
+    time_format_iso(4102444800000LL, mine, sizeof mine);
+    assert_string_equal(mine, "2100-01-01T00:00:00.000Z");
+    time_format_iso(951782400000LL, mine, sizeof mine);
+    assert_string_equal(mine, "2000-02-29T00:00:00.000Z");
+    char num[24];
+    assert_int_equal(json_format_int(INT64_MIN, num), 20);
+    assert_string_equal(num, "-9223372036854775808");
+    json_format_int(0, num);
+    assert_string_equal(num, "0");
+}
+
 static void iso_times_round_trip_and_reject_impossible_dates(void **state)
 {
     (void)state;
@@ -146,6 +180,7 @@ int main(void)
         cmocka_unit_test(json_writer_replaces_invalid_utf8),
         cmocka_unit_test(utf8_validation),
         cmocka_unit_test(iso_times_round_trip_and_reject_impossible_dates),
+        cmocka_unit_test(iso_time_formatting_matches_the_c_library),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
