@@ -54,9 +54,12 @@ typedef struct req {
     req_header *headers;
     jw json; /* writer over out, set up by reply_json */
     req_cleanup *cleanups;
-    /* the reply waits for the request's audit events (server.c) */
-    enum { REQ_AUDIT_NONE, REQ_AUDIT_WAITING, REQ_AUDIT_DONE } audit_state;
-    bool audit_ok;
+    /* a reply held back, connection suspended (server.c): until the request's
+     * audit events are committed, or its group of writes (write_batch.h) */
+    enum { REQ_WAIT_NONE, REQ_WAIT_AUDIT, REQ_WAIT_BATCH, REQ_WAIT_DONE } wait_state;
+    int waited_for;    /* REQ_WAIT_AUDIT or REQ_WAIT_BATCH, once done */
+    bool group_commit; /* its route is ROUTE_GROUP_COMMIT */
+    bool wait_ok;
 } req;
 
 /* Runs fn(data) when the request ends (nginx's pool cleanup): for memory that

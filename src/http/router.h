@@ -22,7 +22,10 @@ typedef struct route {
     route_handler handler;
     route_auth auth;
     size_t max_body; /* 0 = the server's --max-body; larger for uploads */
+    bool group_commit; /* ROUTE_GROUP_COMMIT: a small, frequent write (http/write_batch.h) */
 } route;
+
+#define ROUTE_GROUP_COMMIT true
 
 typedef enum route_match { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_BAD_METHOD } route_match;
 

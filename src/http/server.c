@@ -7,6 +7,7 @@
 #include "http/router.h"
 #include "http/static_files.h"
 #include "http/stream.h"
+#include "http/write_batch.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -30,6 +31,7 @@ struct http_server {
     atomic_int_fast64_t in_flight;
     char **route_names;  /* "METHOD pattern" per route, for metrics labels */
     stream_hub *streams; /* live streams (SSE) and their waker thread */
+    write_batch *writes; /* group commit of small writes (SQLite only) */
 };
 
 /* A random per-thread prefix drawn once, then a counter: unique, unguessable
@@ -250,9 +252,23 @@ static enum MHD_Result send_reply(http_server *s, req *r)
 static void audit_committed(void *arg, bool ok)
 {
     req *r = arg;
-    r->audit_ok = ok;
-    r->audit_state = REQ_AUDIT_DONE;
+    r->wait_ok = ok;
+    r->waited_for = REQ_WAIT_AUDIT;
+    r->wait_state = REQ_WAIT_DONE;
     MHD_resume_connection(r->conn);
+}
+
+/* write_batch hooks: the handler runs on the batch's thread and connection;
+ * the streams hear of the group's notifications once it is committed. */
+static void batch_run(void *cls, req *r)
+{
+    dispatch(cls, r);
+}
+
+static void batch_committed(void *cls)
+{
+    http_server *s = cls;
+    stream_hub_flush(s->streams);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -271,11 +287,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* uploads have a limit of their own: find the route from the headers */
         const char *allow_unused;
         size_t limit = s->app->cfg.max_body;
-        if (router_match(api_routes, api_route_count, r, &allow_unused) == ROUTE_FOUND &&
-            api_routes[r->route].max_body)
-            limit = api_routes[r->route].max_body == ROUTE_BODY_ATTACHMENT
-                        ? s->app->cfg.max_attachment
-                        : api_routes[r->route].max_body;
+        if (router_match(api_routes, api_route_count, r, &allow_unused) == ROUTE_FOUND) {
+            const route *rt = &api_routes[r->route];
+            if (rt->max_body)
+                limit = rt->max_body == ROUTE_BODY_ATTACHMENT ? s->app->cfg.max_attachment
+                                                              : rt->max_body;
+            r->group_commit = rt->group_commit;
+        }
         r->route = -1;
         r->nparams = 0;
         r->body.max = limit;
@@ -302,16 +320,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (r->audit_state == REQ_AUDIT_DONE) {
-        /* resumed: the request's audit events are committed, or failed */
-        if (!r->audit_ok) {
+    if (r->wait_state == REQ_WAIT_DONE) {
+        /* resumed: the audit events or the group of writes are committed, or failed */
+        if (!r->wait_ok) {
             reply_reset(r);
-            reply_problem(r, 500, "audit.unavailable", "Erreur interne",
-                          "L'accès n'a pas pu être enregistré dans la piste d'audit : "
-                          "la réponse n'est pas donnée.",
-                          NULL);
+            if (r->waited_for == REQ_WAIT_AUDIT)
+                reply_problem(r, 500, "audit.unavailable", "Erreur interne",
+                              "L'accès n'a pas pu être enregistré dans la piste d'audit : "
+                              "la réponse n'est pas donnée.",
+                              NULL);
+            else
+                reply_problem(r, 500, "store.error", "Erreur interne",
+                              "L'enregistrement n'a pas abouti ; rien n'a été modifié.", NULL);
         }
         return send_reply(s, r);
+    }
+    if (s->writes && r->group_commit && !r->body_too_large) {
+        /* answered by the write batch once its group is committed */
+        r->wait_state = REQ_WAIT_BATCH;
+        MHD_suspend_connection(conn);
+        write_batch_submit(s->writes, r);
+        return MHD_YES;
     }
     dispatch(s, r);
     /* the handler's transaction has ended: wake the streams it notified */
@@ -322,7 +351,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * can only follow the suspension. */
     if (r->ctx.audit_deferred) {
         ctx_done(&r->ctx);
-        r->audit_state = REQ_AUDIT_WAITING;
+        r->wait_state = REQ_WAIT_AUDIT;
         MHD_suspend_connection(conn);
         audit_submit_deferred(&r->ctx, audit_committed, r);
         return MHD_YES;
@@ -406,6 +435,19 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
         free(s);
         return NULL;
     }
+    if (db_kind(a->db) == DB_SQLITE) {
+        s->writes = write_batch_start(
+            a, &(write_batch_hooks){.run = batch_run, .committed = batch_committed, .cls = s}, err,
+            errsz);
+        if (!s->writes) {
+            stream_hub_stop(s->streams);
+            stream_hub_free(s->streams);
+            metrics_free();
+            free_route_names(s);
+            free(s);
+            return NULL;
+        }
+    }
     unsigned int threads = (unsigned int)(a->cfg.threads > 0 ? a->cfg.threads : 1);
     s->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
@@ -416,6 +458,7 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errsz, "cannot listen on %s (address in use or not available)", addr);
+        write_batch_stop(s->writes);
         stream_hub_stop(s->streams);
         stream_hub_free(s->streams);
         metrics_free();
@@ -441,6 +484,8 @@ void http_server_stop(http_server *s, int timeout_ms)
     stream_hub_stop(s->streams);
     for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < timeout_ms; waited += 10)
         usleep(10000);
+    /* answers what is still queued: nothing may stay suspended */
+    write_batch_stop(s->writes);
     MHD_stop_daemon(s->daemon);
     stream_hub_free(s->streams);
     metrics_free();

@@ -248,6 +248,11 @@ db_rc db_batch_begin(db_conn *c)
     return rc;
 }
 
+int db_batch_units_open(const db_conn *c)
+{
+    return c->in_batch ? c->savepoints : 0;
+}
+
 db_rc db_batch_commit(db_conn *c)
 {
     c->in_batch = false;

@@ -90,6 +90,8 @@ bool db_in_tx(const db_conn *c);
  * durable before db_batch_commit returns DB_OK; on failure the whole batch is
  * rolled back. db_in_tx is true for the whole batch. */
 db_rc db_batch_begin(db_conn *c);
+/* Units of work (savepoints) open inside the batch. */
+int db_batch_units_open(const db_conn *c);
 db_rc db_batch_commit(db_conn *c);
 void db_batch_rollback(db_conn *c);
 

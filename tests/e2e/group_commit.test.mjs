@@ -1,0 +1,90 @@
+// Small writes under concurrency. On SQLite, notes, messages and read receipts
+// are committed in groups (src/http/write_batch.c): a reply still means
+// "committed", a refused request in a group leaves the others intact, and a
+// kill -9 loses nothing that was answered. The same tests run on PostgreSQL,
+// where each request commits on its own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, request, login, DOCTOR, NURSE } from './lib/server.mjs';
+
+const COORD = { login: 'coord.dac', password: 'parcours-demo' };
+
+async function patientWithCircle(srv, doc, nurse) {
+  const p = await request(srv, 'POST', '/api/patients', {
+    token: doc.token,
+    body: { birth_family_name: 'Rivière', birth_given_names: ['Anne'], sex: 'F', birth_date: '1938-05-12' },
+  });
+  assert.equal(p.status, 201, p.text);
+  const m = await request(srv, 'POST', `/api/patients/${p.json.id}/circle`, {
+    token: doc.token, body: { kind: 'professional', role: 'NURSE', user_id: nurse.user.id },
+  });
+  assert.equal(m.status, 201, m.text);
+  return p.json.id;
+}
+
+test('concurrent notes, good and bad mixed: each 201 is one committed note with its audit event and notifications, the refusals write nothing', async () => {
+  const srv = await startServer();
+  try {
+    const [doc, nurse, coord] = await Promise.all([login(srv, DOCTOR), login(srv, NURSE), login(srv, COORD)]);
+    const pid = await patientWithCircle(srv, doc, nurse);
+    const notesBefore = Number(srv.sql('SELECT count(*) FROM note'));
+    const jobs = [];
+    for (let i = 0; i < 240; i++) {
+      const kind = i % 4;
+      if (kind === 0) jobs.push({ want: 201, who: doc, body: { type: 'OBS', text: `note du médecin ${i}` } });
+      else if (kind === 1) jobs.push({ want: 201, who: nurse, body: { type: 'INTERV', text: `passage infirmier ${i}` } });
+      else if (kind === 2) jobs.push({ want: 422, who: doc, body: { type: 'XYZ', text: `mauvais type ${i}` } });
+      else jobs.push({ want: 403, who: coord, body: { type: 'GEN', text: `hors cercle ${i}` } });
+    }
+    const results = await Promise.all(jobs.map((j) =>
+      request(srv, 'POST', `/api/patients/${pid}/notes`, { token: j.who.token, body: j.body })));
+    results.forEach((r, i) => assert.equal(r.status, jobs[i].want, `request ${i}: ${r.text}`));
+    const created = results.filter((r) => r.status === 201).map((r) => r.json.id);
+    assert.equal(new Set(created).size, 120, 'distinct ids');
+    assert.equal(Number(srv.sql('SELECT count(*) FROM note')) - notesBefore, 120, 'only the accepted notes');
+    assert.equal(srv.sql("SELECT count(*) FROM note WHERE text LIKE 'mauvais type%' OR text LIKE 'hors cercle%'"), '0');
+    const stored = new Set(srv.sql(`SELECT id FROM note WHERE patient_id = ${pid}`).split('\n'));
+    assert.deepEqual(created.filter((id) => !stored.has(id)), []);
+    // each note: its audit event, and the other member notified
+    assert.equal(srv.sql(`SELECT count(*) FROM audit_event WHERE action = 'note.create' AND outcome = 'success' AND patient_id = '${pid}'`), '120');
+    assert.equal(srv.sql(`SELECT count(*) FROM notification WHERE user_id = ${nurse.user.id} AND kind = 'note.new' AND patient_id = ${pid}`), '60');
+    assert.equal(srv.sql(`SELECT count(*) FROM notification WHERE user_id = ${doc.user.id} AND kind = 'note.new' AND patient_id = ${pid}`), '60');
+    // every refusal of the outsider is in the trail too
+    assert.equal(srv.sql(`SELECT count(*) FROM audit_event WHERE outcome = 'denied' AND user_id = ${coord.user.id} AND patient_id = '${pid}'`), '60');
+    const page = await request(srv, 'GET', `/api/patients/${pid}/notes?limit=200`, { token: nurse.token });
+    assert.equal(page.json.items.length, 120);
+    const verify = srv.cli(['audit', 'verify']);
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+  } finally { await srv.close(); }
+});
+
+test('kill -9 while notes are being posted: every note answered 201 is there after a restart', async () => {
+  const srv = await startServer();
+  const acked = [];
+  let pid;
+  try {
+    const [doc, nurse] = await Promise.all([login(srv, DOCTOR), login(srv, NURSE)]);
+    pid = await patientWithCircle(srv, doc, nurse);
+    let n = 0;
+    let killed = false;
+    const poster = async () => {
+      while (!killed) {
+        const text = `avant la panne ${n++}`;
+        try {
+          const r = await request(srv, 'POST', `/api/patients/${pid}/notes`, { token: doc.token, body: { type: 'GEN', text } });
+          if (r.status === 201) acked.push(r.json.id);
+          if (acked.length >= 300 && !killed) { killed = true; srv.child.kill('SIGKILL'); }
+        } catch { return; } // the server is gone
+      }
+    };
+    await Promise.all(Array.from({ length: 24 }, poster));
+    assert.ok(acked.length >= 300, `acked ${acked.length}`);
+  } finally { await srv.stop(); }
+  const again = await startServer({ db: srv.db, setup: false });
+  try {
+    const stored = new Set(again.sql(`SELECT id FROM note WHERE patient_id = ${pid}`).split('\n'));
+    assert.deepEqual(acked.filter((id) => !stored.has(id)), [], 'answered 201 but lost');
+    const verify = again.cli(['audit', 'verify']);
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+  } finally { await again.close(); }
+});
