@@ -8,12 +8,17 @@
 #   - POST a note (audit event + notifications to the circle, committed before the
 #     answer: WAL, synchronous=NORMAL survives kill -9 of the server).
 # PARCOURS_BENCH_PG=postgres://... runs the same on PostgreSQL (an empty database).
+# BENCH_KEEP=DIR keeps the SQLite database (and secret) in DIR; BENCH_REUSE=DIR
+# measures again on a database kept that way, without generating it;
+# BENCH_PG_REUSE=1 measures again on the PostgreSQL database of an earlier run.
+# Each measured run follows a warm-up of the same requests (WARMUP, 5s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATIENTS=${PATIENTS:-100000}
 MEMBERS=${MEMBERS:-10}
 NOTES=${NOTES:-10000000}
 DURATION=${DURATION:-15s}
+WARMUP=${WARMUP:-5s}
 export PATIENTS
 make -s >/dev/null
 mkdir -p build/bench
@@ -27,30 +32,38 @@ cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wai
 trap cleanup EXIT
 
 run_backend() {
-    local url=$1 label=$2
-    local common=(--db "$url" --secret-file "$tmp/secret")
-    $BIN init "${common[@]}" >/dev/null
-    $BIN demo "${common[@]}" >/dev/null
-    local users=()
-    for i in $(seq 1 $((MEMBERS - 1))); do
-        echo "bench-password-$i" | $BIN user add "bench.$i" --role professional --password-stdin "${common[@]}" >/dev/null
-    done
-    for i in $(seq 1 $((MEMBERS - 1))); do users+=("bench.$i"); done
-    echo "== $label: generating $PATIENTS patients x $MEMBERS members, $NOTES notes"
-    build/bench/gen_journal "$url" "$PATIENTS" "$MEMBERS" "$NOTES" dr.martin "${users[@]}"
+    local url=$1 label=$2 secret=${3:-$tmp/secret} reuse=${4:-}
+    local common=(--db "$url" --secret-file "$secret")
+    if [ -n "$reuse" ]; then
+        echo "== $label: reusing $url"
+        $BIN init "${common[@]}" >/dev/null
+    else
+        $BIN init "${common[@]}" >/dev/null
+        $BIN demo "${common[@]}" >/dev/null
+        local users=()
+        for i in $(seq 1 $((MEMBERS - 1))); do
+            echo "bench-password-$i" | $BIN user add "bench.$i" --role professional --password-stdin "${common[@]}" >/dev/null
+        done
+        for i in $(seq 1 $((MEMBERS - 1))); do users+=("bench.$i"); done
+        echo "== $label: generating $PATIENTS patients x $MEMBERS members, $NOTES notes"
+        build/bench/gen_journal "$url" "$PATIENTS" "$MEMBERS" "$NOTES" dr.martin "${users[@]}"
+    fi
     $BIN serve "${common[@]}" --http 127.0.0.1:0 --threads 2 >"$tmp/out" 2>/dev/null &
     pids+=($!)
     for _ in $(seq 1 100); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.1; done
     local port
-    port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$tmp/out")
+    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$tmp/out")
     local token
     token=$(curl -s -X POST "http://127.0.0.1:$port/api/session" -H 'Content-Type: application/json' \
         -d '{"login":"dr.martin","password":"parcours-demo"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
     local auth="Authorization: Bearer $token"
-    wrk -t2 -c64 -d3s -H "$auth" "http://127.0.0.1:$port/api/me" >/dev/null
+    wrk -t2 -c64 -d"$WARMUP" -H "$auth" "http://127.0.0.1:$port/api/me" >/dev/null
     local me reads posts
     me=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" "http://127.0.0.1:$port/api/me")
+    wrk -t2 -c64 -d"$WARMUP" -H "$auth" -s bench/journal_read.lua "http://127.0.0.1:$port" >/dev/null
     reads=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" -s bench/journal_read.lua "http://127.0.0.1:$port")
+    local audit
+    audit=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^parcours_audit_(commits|events)_total/ {print $2}' | tr '\n' ' ')
     local before after
     before=$(curl -s -H "$auth" "http://127.0.0.1:$port/metrics" | sed -n 's/^parcours_http_requests_total{route="POST \/api\/patients\/:id\/notes",status="201"} //p')
     posts=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" -s bench/journal_post.lua "http://127.0.0.1:$port")
@@ -60,16 +73,29 @@ run_backend() {
     me_rps=$(echo "$me" | awk '/Requests\/sec/ {print $2}')
     read_rps=$(echo "$reads" | awk '/Requests\/sec/ {print $2}')
     post_rps=$(echo "$posts" | awk '/Requests\/sec/ {print $2}')
-    printf '%-34s %10s req/s  p99 %s\n' "GET /api/me (baseline)" "$me_rps" "$(echo "$me" | awk '/ 99%/ {print $2}')"
-    printf '%-34s %10s req/s  p99 %s  ratio %.2f (target >= 0.20)  non-2xx: %s\n' "GET latest 50 notes" "$read_rps" \
-        "$(echo "$reads" | awk '/ 99%/ {print $2}')" "$(echo "$read_rps $me_rps" | awk '{print $1/$2}')" \
+    printf '%-24s %10s req/s  p50 %-9s p99 %s\n' "GET /api/me (baseline)" "$me_rps" \
+        "$(echo "$me" | awk '$1 == "50%" {print $2}')" "$(echo "$me" | awk '$1 == "99%" {print $2}')"
+    printf '%-24s %10s req/s  p50 %-9s p99 %-9s ratio %.3f (target >= 0.20, p99 < 10ms)  non-2xx: %s\n' \
+        "GET latest 50 notes" "$read_rps" "$(echo "$reads" | awk '$1 == "50%" {print $2}')" \
+        "$(echo "$reads" | awk '$1 == "99%" {print $2}')" "$(echo "$read_rps $me_rps" | awk '{print $1/$2}')" \
         "$(echo "$reads" | awk '/Non-2xx/ {print $5}')"
-    printf '%-34s %10s req/s  p99 %s  notes created: %s (target >= 2000/s)  non-2xx: %s\n' "POST a note" "$post_rps" \
-        "$(echo "$posts" | awk '/ 99%/ {print $2}')" "$(( ${after:-0} - ${before:-0} ))" \
+    printf '%-24s audit writer after the reads: commits, events = %s\n' "" "$audit"
+    printf '%-24s %10s req/s  p50 %-9s p99 %-9s notes created: %s (target >= 2000/s)  non-2xx: %s\n' \
+        "POST a note" "$post_rps" "$(echo "$posts" | awk '$1 == "50%" {print $2}')" \
+        "$(echo "$posts" | awk '$1 == "99%" {print $2}')" "$(( ${after:-0} - ${before:-0} ))" \
         "$(echo "$posts" | awk '/Non-2xx/ {print $5}')"
 }
 
-run_backend "sqlite:$tmp/journal.db" "SQLite"
+if [ -n "${BENCH_REUSE:-}" ]; then
+    run_backend "sqlite:$BENCH_REUSE/journal.db" "SQLite" "$BENCH_REUSE/secret" reuse
+else
+    run_backend "sqlite:$tmp/journal.db" "SQLite"
+    if [ -n "${BENCH_KEEP:-}" ]; then
+        mkdir -p "$BENCH_KEEP"
+        mv "$tmp"/journal.db* "$tmp/secret" "$BENCH_KEEP/"
+        echo "kept in $BENCH_KEEP (BENCH_REUSE=$BENCH_KEEP to measure again)"
+    fi
+fi
 if [ -n "${PARCOURS_BENCH_PG:-}" ]; then
-    run_backend "$PARCOURS_BENCH_PG" "PostgreSQL"
+    run_backend "$PARCOURS_BENCH_PG" "PostgreSQL" "$tmp/secret" "${BENCH_PG_REUSE:+reuse}"
 fi

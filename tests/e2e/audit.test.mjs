@@ -108,3 +108,33 @@ test('a forged hash made without the secret is detected', async () => {
     assert.equal(t.cli(['audit', 'verify']).status, 1);
   } finally { await t.close(); }
 });
+
+test('no data without its audit event: when the trail cannot be written, reads and writes answer 500 and give nothing', async () => {
+  const s = await startServer();
+  try {
+    const doc = await login(s, DOCTOR);
+    const p = await request(s, 'POST', '/api/patients', {
+      token: doc.token, body: { birth_family_name: 'Secret', birth_given_names: ['Anne'], sex: 'F', birth_date: '1950-01-01' },
+    });
+    assert.equal(p.status, 201, p.text);
+    const notes = `/api/patients/${p.json.id}/notes`;
+    assert.equal((await request(s, 'POST', notes, { token: doc.token, body: { type: 'GEN', text: 'texte confidentiel' } })).status, 201);
+    const block = BACKEND === 'postgres'
+      ? "CREATE FUNCTION block_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit offline'; END $$ LANGUAGE plpgsql;" +
+        ' CREATE TRIGGER block_audit BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION block_audit();'
+      : "CREATE TRIGGER block_audit BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'audit offline'); END;";
+    s.sql(block);
+    const read = await request(s, 'GET', notes, { token: doc.token });
+    assert.equal(read.status, 500);
+    assert.equal(read.json.code, 'audit.unavailable');
+    assert.ok(!read.text.includes('confidentiel'), 'the data does not leave');
+    const write = await request(s, 'POST', notes, { token: doc.token, body: { type: 'GEN', text: 'pendant la panne' } });
+    assert.equal(write.status, 500);
+    assert.equal(s.sql("SELECT count(*) FROM note WHERE text = 'pendant la panne'"), '0', 'a write without its event is rolled back');
+    s.sql('DROP TRIGGER block_audit' + (BACKEND === 'postgres' ? ' ON audit_event' : ''));
+    const again = await request(s, 'GET', notes, { token: doc.token });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.items[0].text, 'texte confidentiel');
+    assert.equal(s.cli(['audit', 'verify']).status, 0);
+  } finally { await s.close(); }
+});
