@@ -84,7 +84,9 @@ int cli_serve(int argc, char **argv)
         cli_close(&a);
         return 1;
     }
-    if (!audit_queue_start(&a, err, sizeof err)) {
+    /* commits must not wait for checkpoints (SQLite): a thread does them */
+    if (!db_checkpoint_in_background(a.db, true, err, sizeof err) ||
+        !audit_queue_start(&a, err, sizeof err)) {
         fprintf(stderr, "parcours: %s\n", err);
         cli_close(&a);
         return 1;

@@ -201,6 +201,7 @@ bool audit_queue_start(app *a, char *err, size_t errsz)
         free(q);
         return false;
     }
+    db_checkpoint_in_background(q->db, false, err, errsz); /* the serving pool's thread does */
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->work, NULL);
     pthread_cond_init(&q->done, NULL);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct db_conn {
     void *handle;
@@ -32,6 +33,13 @@ struct db {
      * (1, 2, 5, 10... ms), which shows as p99 spikes under load. Writers of
      * this process queue on a mutex instead, handing over in microseconds. */
     pthread_mutex_t write_lock;
+    char *target; /* the driver's connect() argument */
+    /* background checkpoints (SQLite) */
+    pthread_t checkpointer;
+    bool checkpointing, stop_checkpoints;
+    void *checkpoint_handle;
+    pthread_mutex_t checkpoint_lock;
+    pthread_cond_t checkpoint_wake;
 };
 
 static atomic_uint_fast64_t error_count;
@@ -91,6 +99,9 @@ db *db_open(const char *url, int pool_size, char *err, size_t errsz)
     d->drv = drv;
     d->size = pool_size;
     d->url_redacted = redact(url);
+    d->target = xstrdup(target);
+    pthread_mutex_init(&d->checkpoint_lock, NULL);
+    pthread_cond_init(&d->checkpoint_wake, NULL);
     d->conns = xcalloc((size_t)pool_size, sizeof *d->conns);
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->available, NULL);
@@ -109,18 +120,75 @@ db *db_open(const char *url, int pool_size, char *err, size_t errsz)
     return d;
 }
 
+static void *checkpoint_loop(void *arg)
+{
+    db *d = arg;
+    pthread_mutex_lock(&d->checkpoint_lock);
+    while (!d->stop_checkpoints) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&d->checkpoint_wake, &d->checkpoint_lock, &ts);
+        if (d->stop_checkpoints)
+            break;
+        pthread_mutex_unlock(&d->checkpoint_lock);
+        d->drv->checkpoint(d->checkpoint_handle);
+        pthread_mutex_lock(&d->checkpoint_lock);
+    }
+    pthread_mutex_unlock(&d->checkpoint_lock);
+    return NULL;
+}
+
+bool db_checkpoint_in_background(db *d, bool run, char *err, size_t errsz)
+{
+    if (!d->drv->set_autocheckpoint)
+        return true;
+    for (int i = 0; i < d->size; i++)
+        d->drv->set_autocheckpoint(d->conns[i].handle, 0);
+    if (!run || d->checkpointing)
+        return true;
+    d->checkpoint_handle = d->drv->connect(d->target, err, errsz);
+    if (!d->checkpoint_handle)
+        return false;
+    d->drv->set_autocheckpoint(d->checkpoint_handle, 0);
+    if (pthread_create(&d->checkpointer, NULL, checkpoint_loop, d) != 0) {
+        snprintf(err, errsz, "cannot start the checkpoint thread");
+        d->drv->disconnect(d->checkpoint_handle);
+        d->checkpoint_handle = NULL;
+        return false;
+    }
+    d->checkpointing = true;
+    return true;
+}
+
 void db_close(db *d)
 {
     if (!d)
         return;
+    if (d->checkpointing) {
+        pthread_mutex_lock(&d->checkpoint_lock);
+        d->stop_checkpoints = true;
+        pthread_cond_signal(&d->checkpoint_wake);
+        pthread_mutex_unlock(&d->checkpoint_lock);
+        pthread_join(d->checkpointer, NULL);
+        d->drv->checkpoint(d->checkpoint_handle); /* what the last commits left */
+        d->drv->disconnect(d->checkpoint_handle);
+    }
     for (int i = 0; i < d->size; i++)
         if (d->conns[i].handle)
             d->drv->disconnect(d->conns[i].handle);
     pthread_mutex_destroy(&d->lock);
     pthread_cond_destroy(&d->available);
     pthread_mutex_destroy(&d->write_lock);
+    pthread_mutex_destroy(&d->checkpoint_lock);
+    pthread_cond_destroy(&d->checkpoint_wake);
     free(d->conns);
     free(d->url_redacted);
+    free(d->target);
     free(d);
 }
 

@@ -64,6 +64,14 @@ db_backend db_kind(const db *d);
 db_backend db_conn_kind(const db_conn *c);
 const char *db_url_redacted(const db *d);
 
+/* SQLite (no-op on PostgreSQL): the connections of d stop checkpointing the WAL
+ * after their commits — which made that commit, and everybody waiting on it,
+ * wait for the checkpoint's writes and fsync. With `run`, a thread of d
+ * checkpoints instead (PASSIVE, on a connection of its own, every 50 ms); a
+ * process that opens the same file twice runs it on one of them. Stopped by
+ * db_close. Call before the pool is in use. */
+bool db_checkpoint_in_background(db *d, bool run, char *err, size_t errsz);
+
 /* Takes a connection from the pool, waiting if all are in use. Never NULL. */
 db_conn *db_acquire(db *d);
 /* Gives it back; an open transaction is rolled back first. */

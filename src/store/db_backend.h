@@ -14,6 +14,10 @@ typedef struct db_driver {
     db_rc (*exec_script)(void *h, const char *sql);
     const char *(*errmsg)(void *h);
     const char *begin_write_sql;
+    /* SQLite only (NULL otherwise): WAL pages after which a commit checkpoints
+     * (0 = never), and one PASSIVE checkpoint. */
+    void (*set_autocheckpoint)(void *h, int pages);
+    void (*checkpoint)(void *h);
 } db_driver;
 
 extern const db_driver db_sqlite_driver;

@@ -63,6 +63,17 @@ static void *sq_connect(const char *path, char *err, size_t errsz)
     return c;
 }
 
+static void sq_set_autocheckpoint(void *h, int pages)
+{
+    sqlite3_wal_autocheckpoint(((sqlite_conn *)h)->db, pages);
+}
+
+static void sq_checkpoint(void *h)
+{
+    int log = 0, done = 0;
+    sqlite3_wal_checkpoint_v2(((sqlite_conn *)h)->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+}
+
 static void sq_disconnect(void *h)
 {
     sqlite_conn *c = h;
@@ -196,6 +207,8 @@ const db_driver db_sqlite_driver = {
     .kind = DB_SQLITE,
     .connect = sq_connect,
     .disconnect = sq_disconnect,
+    .set_autocheckpoint = sq_set_autocheckpoint,
+    .checkpoint = sq_checkpoint,
     .exec = sq_exec,
     .exec_script = sq_exec_script,
     .errmsg = sq_errmsg,
