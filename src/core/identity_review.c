@@ -417,6 +417,11 @@ core_rc review_search(ctx *c, const patient_query *q, patient_hit **out, int *n,
             drc = patient_store_get(conn, c->arena, survivor, &one);
         if (drc == DB_OK)
             hits[count++] = (patient_hit){one, 100};
+    } else if (q->birth_date && k.has_name) {
+        drc = patient_store_by_birth_date_name(conn, c->arena, q->birth_date, k.name,
+                                               k.name_phon, cap, &l);
+        if (drc == DB_OK)
+            collect(hits, &count, cap, &l, q, &k);
     } else if (q->birth_date) {
         drc = patient_store_by_birth_dates(conn, c->arena, q->birth_date, NULL, cap, &l);
         if (drc == DB_OK)

@@ -215,6 +215,24 @@ db_rc patient_store_by_birth_dates(db_conn *c, arena *a, const char *d1, const c
     return read_list(rc, &rows, a, out);
 }
 
+db_rc patient_store_by_birth_date_name(db_conn *c, arena *a, const char *date, const char *prefix,
+                                      const char *phon, int limit, patient_list *out)
+{
+    /* the name test of review_search's ranking, on index columns only
+     * (patient_birth_keys), so non-matching records are never read */
+    char *upper = arena_printf(a, "%s%s", prefix, "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ");
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "SELECT " PATIENT_COLS " FROM patient WHERE birth_date = ?"
+                       " AND merged_into IS NULL AND ((norm_birth_name >= ? AND norm_birth_name <= ?)"
+                       " OR (norm_used_name >= ? AND norm_used_name <= ?)"
+                       " OR phon_birth_name = ? OR phon_used_name = ?) LIMIT ?",
+                       DB_PARAMS(DB_TEXT(date), DB_TEXT(prefix), DB_TEXT(upper), DB_TEXT(prefix),
+                                 DB_TEXT(upper), DB_TEXT(phon), DB_TEXT(phon), DB_INT(limit)),
+                       &rows);
+    return read_list(rc, &rows, a, out);
+}
+
 db_rc patient_store_by_name_prefix(db_conn *c, arena *a, const char *prefix, int limit,
                                    patient_list *out)
 {

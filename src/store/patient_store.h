@@ -74,6 +74,10 @@ db_rc patient_store_identifiers(db_conn *c, arena *a, int64_t patient_id,
 db_rc patient_store_by_birth_dates(db_conn *c, arena *a, const char *d1, const char *d2,
                                    int limit, patient_list *out);
 /* Normalized birth or used name starting with prefix (A-Z only). */
+/* Live records born on date whose birth or used name starts with prefix, or
+ * whose phonetic key is phon ("" matches none). */
+db_rc patient_store_by_birth_date_name(db_conn *c, arena *a, const char *date, const char *prefix,
+                                      const char *phon, int limit, patient_list *out);
 db_rc patient_store_by_name_prefix(db_conn *c, arena *a, const char *prefix, int limit,
                                    patient_list *out);
 /* Same phonetic birth-name key and a birth date starting with year. */
