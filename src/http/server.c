@@ -408,6 +408,20 @@ static void free_route_names(http_server *s)
     free(s->route_names);
 }
 
+/* Undoes a partial http_server_start (what was started is non-NULL). */
+static http_server *start_failed(http_server *s)
+{
+    write_batch_stop(s->writes);
+    if (s->streams) {
+        stream_hub_stop(s->streams);
+        stream_hub_free(s->streams);
+    }
+    metrics_free();
+    free_route_names(s);
+    free(s);
+    return NULL;
+}
+
 http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz)
 {
     struct sockaddr_in sa;
@@ -429,24 +443,14 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
     s->route_names[api_route_count] = xstrdup("GET /metrics");
     metrics_init((const char *const *)s->route_names, api_route_count + 1);
     s->streams = stream_hub_start(a, err, errsz);
-    if (!s->streams) {
-        metrics_free();
-        free_route_names(s);
-        free(s);
-        return NULL;
-    }
+    if (!s->streams)
+        return start_failed(s);
     if (db_kind(a->db) == DB_SQLITE) {
         s->writes = write_batch_start(
             a, &(write_batch_hooks){.run = batch_run, .committed = batch_committed, .cls = s}, err,
             errsz);
-        if (!s->writes) {
-            stream_hub_stop(s->streams);
-            stream_hub_free(s->streams);
-            metrics_free();
-            free_route_names(s);
-            free(s);
-            return NULL;
-        }
+        if (!s->writes)
+            return start_failed(s);
     }
     unsigned int threads = (unsigned int)(a->cfg.threads > 0 ? a->cfg.threads : 1);
     s->daemon = MHD_start_daemon(
@@ -458,13 +462,7 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errsz, "cannot listen on %s (address in use or not available)", addr);
-        write_batch_stop(s->writes);
-        stream_hub_stop(s->streams);
-        stream_hub_free(s->streams);
-        metrics_free();
-        free_route_names(s);
-        free(s);
-        return NULL;
+        return start_failed(s);
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);
