@@ -122,14 +122,10 @@ static void *audit_writer(void *arg)
          * An idle server commits at once. */
         int64_t wait_until = last_commit_us + q->min_interval_us;
         while (!q->stop && q->min_interval_us > 0 && time_mono_us() < wait_until) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
             int64_t left = wait_until - time_mono_us();
             if (left <= 0)
                 break;
-            ts.tv_nsec += (long)(left % 1000000) * 1000;
-            ts.tv_sec += (time_t)(left / 1000000) + ts.tv_nsec / 1000000000;
-            ts.tv_nsec %= 1000000000;
+            struct timespec ts = time_deadline_us(left);
             pthread_cond_timedwait(&q->work, &q->mu, &ts);
         }
         audit_waiter *batch = q->head;

@@ -2,6 +2,7 @@
 #include "store/db_backend.h"
 #include "util/alloc.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -125,13 +126,7 @@ static void *checkpoint_loop(void *arg)
     db *d = arg;
     pthread_mutex_lock(&d->checkpoint_lock);
     while (!d->stop_checkpoints) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 50 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = time_deadline_us(50 * 1000);
         pthread_cond_timedwait(&d->checkpoint_wake, &d->checkpoint_lock, &ts);
         if (d->stop_checkpoints)
             break;
