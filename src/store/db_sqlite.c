@@ -3,6 +3,7 @@
  * transaction survives a crash of the process (kill -9), not a power loss;
  * PARCOURS_SQLITE_SYNC=FULL trades throughput for the latter. */
 #include "store/db_backend.h"
+#include "store/sqlite_vfs.h"
 #include "util/alloc.h"
 
 #include <pthread.h>
@@ -36,8 +37,11 @@ static void *sq_connect(const char *path, char *err, size_t errsz)
 {
     pthread_once(&config_once, configure_sqlite);
     sqlite3 *h = NULL;
+    /* PARCOURS_SQLITE_MMAP=0: plain pread() for every page (for comparison) */
+    const char *mmap_env = getenv("PARCOURS_SQLITE_MMAP");
+    const char *vfs = mmap_env && strcmp(mmap_env, "0") == 0 ? NULL : sqlite_vfs_mapped();
     int rc = sqlite3_open_v2(path, &h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
     if (rc != SQLITE_OK) {
         snprintf(err, errsz, "cannot open SQLite database '%s': %s", path,
                  h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
@@ -49,8 +53,9 @@ static void *sq_connect(const char *path, char *err, size_t errsz)
     char pragmas[512];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
-             "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
-             sync && strcmp(sync, "FULL") == 0 ? "FULL" : "NORMAL");
+             "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=%d;",
+             sync && strcmp(sync, "FULL") == 0 ? "FULL" : "NORMAL",
+             vfs ? 1 << 30 : 0); /* > 0: SQLite reads pages in place (xFetch) */
     char *msg = NULL;
     if (sqlite3_exec(h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errsz, "cannot configure SQLite database '%s': %s", path, msg ? msg : "");

@@ -1,0 +1,142 @@
+/* Unit tests of store/sqlite_vfs through the real SQLite driver: a reader
+ * connection sees, through the shared mapping, exactly what a writer committed
+ * while the file grows (past the size first mapped) and shrinks (VACUUM), and
+ * PARCOURS_SQLITE_MMAP=0 turns the mapping off. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/db.h"
+#include "store/sqlite_vfs.h"
+
+static char path[64], url[80];
+
+static void remove_files(void)
+{
+    char side[80];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(path, sizeof path, "/tmp/parcours-test-vfs-%d.db", (int)getpid());
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    remove_files();
+    unsetenv("PARCOURS_SQLITE_MMAP");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    remove_files();
+    unsetenv("PARCOURS_SQLITE_MMAP");
+    return 0;
+}
+
+static int64_t one_int(db_conn *c, arena *a, const char *sql)
+{
+    db_rows rows;
+    assert_int_equal(db_exec(c, a, sql, DB_NOPARAMS, &rows), DB_OK);
+    assert_int_equal(rows.n, 1);
+    return db_int(&rows, 0, 0);
+}
+
+/* Inserts rows [from, to) of ~1 KB each, committed, then moves them into the
+ * database file (a checkpoint) so that readers take them from the file. */
+static void insert_rows(db_conn *w, arena *a, int64_t from, int64_t to)
+{
+    assert_int_equal(db_begin_write(w), DB_OK);
+    for (int64_t i = from; i < to; i++)
+        assert_int_equal(
+            db_exec(w, a, "INSERT INTO t (id, body) VALUES (?, printf('%.*c', 1000, 'x') || ?)",
+                    DB_PARAMS(DB_INT(i), DB_INT(i)), NULL),
+            DB_OK);
+    assert_int_equal(db_commit(w), DB_OK);
+    assert_int_equal(db_exec_script(w, "PRAGMA wal_checkpoint(TRUNCATE)"), DB_OK);
+}
+
+static void test_reader_follows_growth_and_shrink(void **state)
+{
+    (void)state;
+    char err[256];
+    db *d = db_open(url, 2, err, sizeof err);
+    assert_non_null(d);
+    arena a;
+    arena_init(&a, 64 * 1024);
+    db_conn *w = db_acquire(d);
+    db_conn *r = db_acquire(d);
+    assert_int_equal(
+        db_exec_script(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
+    insert_rows(w, &a, 0, 100);
+    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 100);
+    int64_t small = sqlite_vfs_mapped_bytes(path);
+    assert_true(small > 100 * 1000);
+
+    /* the file grows far past what the reader's mapping knew */
+    insert_rows(w, &a, 100, 20000);
+    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 20000);
+    assert_int_equal(one_int(r, &a, "SELECT sum(length(body)) FROM t WHERE id >= 19990"),
+                     10 * 1005);
+    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t WHERE body LIKE '%19999'"), 1);
+    int64_t big = sqlite_vfs_mapped_bytes(path);
+    assert_true(big > 20 * 1000 * 1000);
+
+    /* and shrinks: the reader must not read past the new end */
+    assert_int_equal(db_exec(w, &a, "DELETE FROM t WHERE id >= 50", DB_NOPARAMS, NULL), DB_OK);
+    assert_int_equal(db_exec_script(w, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)"), DB_OK);
+    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 50);
+    assert_int_equal(one_int(r, &a, "SELECT max(id) FROM t"), 49);
+    assert_true(sqlite_vfs_mapped_bytes(path) < big / 10);
+
+    /* and grows again */
+    insert_rows(w, &a, 50, 3000);
+    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t WHERE body LIKE '%2999'"), 1);
+
+    db_release(d, r);
+    db_release(d, w);
+    db_close(d);
+    /* the last connection closed: the mapping is gone */
+    assert_int_equal(sqlite_vfs_mapped_bytes(path), -1);
+    arena_free(&a);
+}
+
+static void test_mapping_can_be_turned_off(void **state)
+{
+    (void)state;
+    setenv("PARCOURS_SQLITE_MMAP", "0", 1);
+    char err[256];
+    db *d = db_open(url, 1, err, sizeof err);
+    assert_non_null(d);
+    arena a;
+    arena_init(&a, 64 * 1024);
+    db_conn *c = db_acquire(d);
+    assert_int_equal(
+        db_exec_script(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
+    insert_rows(c, &a, 0, 10);
+    assert_int_equal(one_int(c, &a, "SELECT count(*) FROM t"), 10);
+    assert_int_equal(sqlite_vfs_mapped_bytes(path), -1);
+    db_release(d, c);
+    db_close(d);
+    arena_free(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_reader_follows_growth_and_shrink, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mapping_can_be_turned_off, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
