@@ -58,17 +58,26 @@ void audit_hash(const unsigned char key[APP_SECRET_BYTES], const audit_row *row,
     sodium_bin2hex(out, 65, digest, sizeof digest);
 }
 
-/* Reserves the next link, hashes and appends row, inside conn's open transaction. */
-static db_rc append_row(const app *a, db_conn *conn, arena *ar, audit_row *row)
+/* Appends rows[0..n) to the chain, in order, inside conn's open transaction:
+ * one head update for the lot. Sets each row's seq; leaves its hashes unset. */
+static db_rc append_rows(const app *a, db_conn *conn, arena *ar, audit_row *rows, int n)
 {
-    char hash[65];
-    db_rc rc = audit_store_reserve(conn, ar, &row->seq, &row->prev_hash);
-    if (rc != DB_OK)
-        return rc;
-    audit_hash(a->secret, row, hash);
-    row->hash = hash;
-    rc = audit_store_append(conn, ar, row);
-    row->hash = NULL;
+    int64_t last;
+    const char *prev;
+    db_rc rc = audit_store_reserve(conn, ar, n, &last, &prev);
+    char hash[2][65]; /* this row's, and the previous one's */
+    for (int i = 0; rc == DB_OK && i < n; i++) {
+        audit_row *row = &rows[i];
+        row->seq = last - n + 1 + i;
+        row->prev_hash = prev;
+        audit_hash(a->secret, row, hash[i & 1]);
+        row->hash = hash[i & 1];
+        rc = audit_store_insert(conn, ar, row);
+        prev = hash[i & 1];
+        row->prev_hash = row->hash = NULL;
+    }
+    if (rc == DB_OK)
+        rc = audit_store_set_head(conn, ar, prev);
     return rc;
 }
 
@@ -133,16 +142,22 @@ static void *audit_writer(void *arg)
         pthread_mutex_unlock(&q->mu);
         last_commit_us = time_mono_us();
 
+        int nrows = 0;
+        for (audit_waiter *w = batch; w; w = w->next)
+            nrows += w->nrows;
         db_conn *conn = db_acquire(q->db);
         db_rc rc = DB_ERROR;
         for (int attempt = 0; attempt < 3 && rc != DB_OK; attempt++) {
             arena_reset(&ar);
+            /* copies: the waiters' rows stay as they gave them */
+            audit_row *rows = arena_alloc(&ar, sizeof(audit_row) * (size_t)nrows);
+            int k = 0;
+            for (audit_waiter *w = batch; w; w = w->next)
+                for (int i = 0; i < w->nrows; i++)
+                    rows[k++] = w->rows[i];
             rc = db_begin_write(conn);
-            for (audit_waiter *w = batch; rc == DB_OK && w; w = w->next)
-                for (int i = 0; rc == DB_OK && i < w->nrows; i++) {
-                    audit_row copy = w->rows[i];
-                    rc = append_row(q->app, conn, &ar, &copy);
-                }
+            if (rc == DB_OK)
+                rc = append_rows(q->app, conn, &ar, rows, nrows);
             if (rc == DB_OK)
                 rc = db_commit(conn);
             else
@@ -324,7 +339,7 @@ core_rc audit_record(ctx *c, const audit_event *e)
     db_conn *held = c->conn_;
     if (held && db_in_tx(held))
         /* inside the caller's transaction: commits or rolls back with it */
-        return append_row(c->app, held, c->arena, &row) == DB_OK ? CORE_OK : CORE_ERROR;
+        return append_rows(c->app, held, c->arena, &row, 1) == DB_OK ? CORE_OK : CORE_ERROR;
     if (c->app->audit_q && c->audit_defer) {
         defer(c, &row);
         return CORE_OK;
@@ -336,7 +351,7 @@ core_rc audit_record(ctx *c, const audit_event *e)
         if (db_begin_write(conn) != DB_OK)
             continue;
         audit_row copy = row;
-        if (append_row(c->app, conn, c->arena, &copy) == DB_OK && db_commit(conn) == DB_OK)
+        if (append_rows(c->app, conn, c->arena, &copy, 1) == DB_OK && db_commit(conn) == DB_OK)
             return CORE_OK;
         db_rollback(conn);
     }

@@ -33,24 +33,24 @@ static db_rc read_all(db_rc rc, const db_rows *rows, arena *a, audit_row **out, 
     return DB_OK;
 }
 
-db_rc audit_store_reserve(db_conn *c, arena *a, int64_t *seq, const char **prev_hash)
+db_rc audit_store_reserve(db_conn *c, arena *a, int n, int64_t *last_seq, const char **prev_hash)
 {
     db_rows rows;
     /* the UPDATE takes the row lock on PostgreSQL; SQLite holds the write lock */
-    db_rc rc = db_exec(c, a, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-                       DB_NOPARAMS, &rows);
+    db_rc rc = db_exec(c, a, "UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash",
+                       DB_PARAMS(DB_INT(n)), &rows);
     if (rc != DB_OK)
         return rc;
     if (rows.n != 1)
         return DB_ERROR;
-    *seq = db_int(&rows, 0, 0);
+    *last_seq = db_int(&rows, 0, 0);
     *prev_hash = db_text(&rows, 0, 1);
     return DB_OK;
 }
 
-db_rc audit_store_append(db_conn *c, arena *a, const audit_row *e)
+db_rc audit_store_insert(db_conn *c, arena *a, const audit_row *e)
 {
-    db_rc rc = db_exec(
+    return db_exec(
         c, a,
         "INSERT INTO audit_event (seq, at, user_id, user_login, action, object_type, object_id,"
         " patient_id, outcome, client_addr, request_id, detail, prev_hash, hash)"
@@ -61,10 +61,12 @@ db_rc audit_store_append(db_conn *c, arena *a, const audit_row *e)
                   DB_TEXT(e->client_addr), DB_TEXT(e->request_id), DB_TEXT(e->detail),
                   DB_TEXT(e->prev_hash), DB_TEXT(e->hash)),
         NULL);
-    if (rc != DB_OK)
-        return rc;
-    return db_exec(c, a, "UPDATE audit_head SET hash = ? WHERE id = 1",
-                   DB_PARAMS(DB_TEXT(e->hash)), NULL);
+}
+
+db_rc audit_store_set_head(db_conn *c, arena *a, const char *hash)
+{
+    return db_exec(c, a, "UPDATE audit_head SET hash = ? WHERE id = 1", DB_PARAMS(DB_TEXT(hash)),
+                   NULL);
 }
 
 db_rc audit_store_list(db_conn *c, arena *a, const audit_filter *f, audit_row **out, int *n)

@@ -31,11 +31,14 @@ typedef struct audit_filter {
     int limit;
 } audit_filter;
 
-/* Reserves the next sequence number and returns it with the previous event's
- * hash. Must run inside a write transaction: it locks the head until commit. */
-db_rc audit_store_reserve(db_conn *c, arena *a, int64_t *seq, const char **prev_hash);
-/* Inserts the event (seq, prev_hash and hash set) and moves the head to it. */
-db_rc audit_store_append(db_conn *c, arena *a, const audit_row *e);
+/* Reserves the next n sequence numbers: returns the last one and the hash of
+ * the event before the first. Must run inside a write transaction: it locks
+ * the head until commit. */
+db_rc audit_store_reserve(db_conn *c, arena *a, int n, int64_t *last_seq, const char **prev_hash);
+/* Inserts one event (seq, prev_hash and hash set). */
+db_rc audit_store_insert(db_conn *c, arena *a, const audit_row *e);
+/* Moves the head to the last event inserted (its hash). */
+db_rc audit_store_set_head(db_conn *c, arena *a, const char *hash);
 /* Newest first, filtered. *out is an arena array of *n rows. */
 db_rc audit_store_list(db_conn *c, arena *a, const audit_filter *f, audit_row **out, int *n);
 /* Events with seq > after_seq in order, at most limit (for verification). */
