@@ -51,6 +51,20 @@ bool utf8_valid(const char *s, size_t n)
     return true;
 }
 
+/* True when none of the 8 bytes at p needs attention: no control character,
+ * quote, backslash or byte >= 0x80 (classic "has less than / has zero byte"
+ * word tricks). Most note text is plain ASCII: 8 bytes per test. */
+static inline bool plain8(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t v;
+    memcpy(&v, p, 8);
+    uint64_t control = (v - ones * 0x20) & ~v;
+    uint64_t q = v ^ (ones * '"'), quote = (q - ones) & ~q;
+    uint64_t b = v ^ (ones * '\\'), backslash = (b - ones) & ~b;
+    return ((control | quote | backslash | v) & highs) == 0;
+}
+
 /* What a byte needs in a JSON string: 0 = copied as is, 1 = escaped, 2 = the
  * start of a UTF-8 sequence to validate. */
 static inline int escape_class(unsigned char c)
@@ -66,6 +80,10 @@ void json_escape(buf *out, const char *s, size_t n)
     size_t run = 0; /* start of the current run of bytes copied as they are */
     size_t i = 0;
     while (i < n) {
+        if (i + 8 <= n && plain8(p + i)) {
+            i += 8;
+            continue;
+        }
         unsigned char c = p[i];
         if (!escape_class(c)) {
             i++;

@@ -104,6 +104,38 @@ static void json_writer_replaces_invalid_utf8(void **state)
     buf_free(&b);
 }
 
+/* The escaper tests 8 bytes at a time: every special byte, at every offset of
+ * a long plain run, must still be found (against a byte-by-byte reference). */
+static void json_escape_finds_special_bytes_at_any_offset(void **state)
+{
+    (void)state;
+    const unsigned char specials[] = {0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0x80, 0xC3, 0xFF, ' ', '~'};
+    char text[40], expect[64];
+    for (size_t k = 0; k < sizeof specials; k++)
+        for (size_t at = 0; at < sizeof text; at++) {
+            memset(text, 'a', sizeof text);
+            text[at] = (char)specials[k];
+            const char *esc;
+            char tmp[8];
+            switch (specials[k]) {
+            case 0x00: esc = "\\u0000"; break;
+            case 0x01: esc = "\\u0001"; break;
+            case 0x1f: esc = "\\u001f"; break;
+            case '"': esc = "\\\""; break;
+            case '\\': esc = "\\\\"; break;
+            case 0x80: case 0xC3: case 0xFF: esc = "\xEF\xBF\xBD"; break; /* lone: invalid */
+            default: tmp[0] = (char)specials[k]; tmp[1] = 0; esc = tmp; break;
+            }
+            snprintf(expect, sizeof expect, "\"%.*s%s%.*s\"", (int)at, text, esc,
+                     (int)(sizeof text - at - 1), text + at + 1);
+            buf b;
+            buf_init(&b, 0);
+            json_escape(&b, text, sizeof text);
+            assert_string_equal(b.data, expect);
+            buf_free(&b);
+        }
+}
+
 static void utf8_validation(void **state)
 {
     (void)state;
@@ -178,6 +210,7 @@ int main(void)
         cmocka_unit_test(buf_enforces_its_maximum),
         cmocka_unit_test(json_writer_escapes_and_separates),
         cmocka_unit_test(json_writer_replaces_invalid_utf8),
+        cmocka_unit_test(json_escape_finds_special_bytes_at_any_offset),
         cmocka_unit_test(utf8_validation),
         cmocka_unit_test(iso_times_round_trip_and_reject_impossible_dates),
         cmocka_unit_test(iso_time_formatting_matches_the_c_library),
