@@ -42,11 +42,20 @@ export function freePort() {
 
 /* `parcours serve --mllp` on a fresh database (options as startServer's). */
 export async function startHl7Server(opts = {}) {
-  const port = opts.mllpPort || await freePort();
-  const srv = await startServer({ ...opts, args: ['--mllp', `127.0.0.1:${port}`, ...(opts.args || [])] });
-  srv.mllpPort = port;
-  // the listener is up before the HTTP line is printed
-  return srv;
+  // a port found free may be taken before the server binds it (by the
+  // server's own HTTP listener on port 0, or a client's ephemeral port):
+  // then try another one
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.mllpPort || await freePort();
+    try {
+      const srv = await startServer({ ...opts, args: ['--mllp', `127.0.0.1:${port}`, ...(opts.args || [])] });
+      srv.mllpPort = port;
+      // the listener is up before the HTTP line is printed
+      return srv;
+    } catch (e) {
+      if (opts.mllpPort || attempt === 3 || !/Address already in use/.test(String(e && e.message))) throw e;
+    }
+  }
 }
 
 /* A client connection. ack() resolves with the next ACK (text) in order. */
