@@ -219,6 +219,8 @@ void db_release(db *d, db_conn *c)
         db_batch_rollback(c);
     if (c->in_tx)
         db_rollback(c);
+    if (c->drv->release)
+        c->drv->release(c->handle);
     pthread_mutex_lock(&d->lock);
     c->next_free = d->free_list;
     d->free_list = c;

@@ -18,6 +18,8 @@ typedef struct db_driver {
      * (0 = never), and one PASSIVE checkpoint. */
     void (*set_autocheckpoint)(void *h, int pages);
     void (*checkpoint)(void *h);
+    /* Called when the connection goes back to the pool (NULL: nothing to do). */
+    void (*release)(void *h);
 } db_driver;
 
 extern const db_driver db_sqlite_driver;

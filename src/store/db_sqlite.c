@@ -23,6 +23,7 @@ typedef struct stmt_slot {
 typedef struct sqlite_conn {
     sqlite3 *db;
     stmt_slot cache[STMT_CACHE];
+    bool reading; /* an implicit read transaction is open (see snapshot_begin) */
 } sqlite_conn;
 
 /* Before any connection: SQLite's memory statistics take a global mutex on
@@ -131,6 +132,38 @@ static sqlite3_stmt *stmt_for(sqlite_conn *c, const char *sql)
     return st;
 }
 
+/* Reads between two writes share one read transaction: a statement run on its
+ * own opens and closes one (WAL read lock, snapshot check), which cost more
+ * than the statement itself for the short reads of a request. The snapshot
+ * ends before any write (so a write never has to upgrade a stale snapshot),
+ * before any transaction statement, and when the connection goes back to the
+ * pool (db_release): it never outlives the request holding the connection. */
+static const char sql_begin[] = "BEGIN";
+static const char sql_commit[] = "COMMIT";
+
+static void run_cached(sqlite_conn *c, const char *sql)
+{
+    sqlite3_stmt *st = stmt_for(c, sql);
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+}
+
+static void snapshot_end(sqlite_conn *c)
+{
+    if (c->reading) {
+        c->reading = false;
+        if (!sqlite3_get_autocommit(c->db))
+            run_cached(c, sql_commit);
+    }
+}
+
+static void sq_release(void *h)
+{
+    snapshot_end(h);
+}
+
 static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int np,
                      db_rows *out)
 {
@@ -139,6 +172,12 @@ static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int 
     if (!st) {
         db_note_error("sqlite", sql, sqlite3_errmsg(c->db));
         return DB_ERROR;
+    }
+    if (!sqlite3_stmt_readonly(st)) {
+        snapshot_end(c);
+    } else if (!c->reading && sqlite3_get_autocommit(c->db)) {
+        run_cached(c, sql_begin);
+        c->reading = !sqlite3_get_autocommit(c->db);
     }
     for (int i = 0; i < np; i++) {
         int rc;
@@ -192,6 +231,7 @@ static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int 
 static db_rc sq_exec_script(void *h, const char *sql)
 {
     sqlite_conn *c = h;
+    snapshot_end(c);
     if (strcmp(sql, "ROLLBACK") == 0 && sqlite3_get_autocommit(c->db))
         return DB_OK; /* nothing to roll back (a failed COMMIT may already have) */
     char *msg = NULL;
@@ -216,6 +256,7 @@ const db_driver db_sqlite_driver = {
     .checkpoint = sq_checkpoint,
     .exec = sq_exec,
     .exec_script = sq_exec_script,
+    .release = sq_release,
     .errmsg = sq_errmsg,
     .begin_write_sql = "BEGIN IMMEDIATE",
 };

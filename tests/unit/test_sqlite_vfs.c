@@ -1,7 +1,8 @@
 /* Unit tests of store/sqlite_vfs through the real SQLite driver: a reader
  * connection sees, through the shared mapping, exactly what a writer committed
  * while the file grows (past the size first mapped) and shrinks (VACUUM), and
- * PARCOURS_SQLITE_MMAP=0 turns the mapping off. */
+ * PARCOURS_SQLITE_MMAP=0 turns the mapping off. Also: the reads of a
+ * connection share one snapshot until it goes back to the pool or writes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,6 +54,16 @@ static int64_t one_int(db_conn *c, arena *a, const char *sql)
     return db_int(&rows, 0, 0);
 }
 
+/* Reads on a connection taken from the pool and given back, as a request
+ * does: its reads share one snapshot until it goes back. */
+static int64_t read_int(db *d, arena *a, const char *sql)
+{
+    db_conn *r = db_acquire(d);
+    int64_t v = one_int(r, a, sql);
+    db_release(d, r);
+    return v;
+}
+
 /* Inserts rows [from, to) of ~1 KB each, committed, then moves them into the
  * database file (a checkpoint) so that readers take them from the file. */
 static void insert_rows(db_conn *w, arena *a, int64_t from, int64_t to)
@@ -76,39 +87,72 @@ static void test_reader_follows_growth_and_shrink(void **state)
     arena a;
     arena_init(&a, 64 * 1024);
     db_conn *w = db_acquire(d);
-    db_conn *r = db_acquire(d);
     assert_int_equal(
         db_exec_script(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
     insert_rows(w, &a, 0, 100);
-    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 100);
+    assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t"), 100);
     int64_t small = sqlite_vfs_mapped_bytes(path);
     assert_true(small > 100 * 1000);
 
     /* the file grows far past what the reader's mapping knew */
     insert_rows(w, &a, 100, 20000);
-    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 20000);
-    assert_int_equal(one_int(r, &a, "SELECT sum(length(body)) FROM t WHERE id >= 19990"),
+    assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t"), 20000);
+    assert_int_equal(read_int(d, &a, "SELECT sum(length(body)) FROM t WHERE id >= 19990"),
                      10 * 1005);
-    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t WHERE body LIKE '%19999'"), 1);
+    assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t WHERE body LIKE '%19999'"), 1);
     int64_t big = sqlite_vfs_mapped_bytes(path);
     assert_true(big > 20 * 1000 * 1000);
 
     /* and shrinks: the reader must not read past the new end */
     assert_int_equal(db_exec(w, &a, "DELETE FROM t WHERE id >= 50", DB_NOPARAMS, NULL), DB_OK);
     assert_int_equal(db_exec_script(w, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)"), DB_OK);
-    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 50);
-    assert_int_equal(one_int(r, &a, "SELECT max(id) FROM t"), 49);
+    assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t"), 50);
+    assert_int_equal(read_int(d, &a, "SELECT max(id) FROM t"), 49);
     assert_true(sqlite_vfs_mapped_bytes(path) < big / 10);
 
     /* and grows again */
     insert_rows(w, &a, 50, 3000);
-    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t WHERE body LIKE '%2999'"), 1);
+    assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t WHERE body LIKE '%2999'"), 1);
 
-    db_release(d, r);
     db_release(d, w);
     db_close(d);
     /* the last connection closed: the mapping is gone */
     assert_int_equal(sqlite_vfs_mapped_bytes(path), -1);
+    arena_free(&a);
+}
+
+static void test_reads_share_a_snapshot_until_release_or_write(void **state)
+{
+    (void)state;
+    char err[256];
+    db *d = db_open(url, 2, err, sizeof err);
+    assert_non_null(d);
+    arena a;
+    arena_init(&a, 64 * 1024);
+    db_conn *w = db_acquire(d);
+    assert_int_equal(
+        db_exec_script(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
+    insert_rows(w, &a, 0, 10);
+    db_conn *r = db_acquire(d);
+    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 10);
+    insert_rows(w, &a, 10, 20);
+    /* same request, no write in between: the snapshot it started with */
+    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 10);
+    /* its own write ends the snapshot first (no stale upgrade), then it sees all */
+    assert_int_equal(
+        db_exec(r, &a, "INSERT INTO t (id, body) VALUES (100, 'r')", DB_NOPARAMS, NULL), DB_OK);
+    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 21);
+    insert_rows(w, &a, 20, 30);
+    /* an explicit write transaction also starts from the latest state */
+    assert_int_equal(db_begin_write(r), DB_OK);
+    assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 31);
+    assert_int_equal(db_commit(r), DB_OK);
+    db_release(d, r);
+    insert_rows(w, &a, 30, 40);
+    /* back in the pool and taken again: fresh */
+    assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t"), 41);
+    db_release(d, w);
+    db_close(d);
     arena_free(&a);
 }
 
@@ -136,6 +180,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_reader_follows_growth_and_shrink, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reads_share_a_snapshot_until_release_or_write, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_mapping_can_be_turned_off, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
