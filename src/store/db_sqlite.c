@@ -5,6 +5,7 @@
 #include "store/db_backend.h"
 #include "store/sqlite_vfs.h"
 #include "util/alloc.h"
+#include "util/json.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -209,8 +210,15 @@ static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int 
         }
         for (int col = 0; col < ncols; col++) {
             const char **cell = &out->cells[(size_t)out->n * (size_t)ncols + (size_t)col];
-            if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+            int type = sqlite3_column_type(st, col);
+            if (type == SQLITE_NULL) {
                 *cell = NULL;
+            } else if (type == SQLITE_INTEGER) {
+                /* formatted here: sqlite3_column_text would convert the value
+                 * in place with its printf and an allocation */
+                char digits[24];
+                size_t len = json_format_int(sqlite3_column_int64(st, col), digits);
+                *cell = arena_strndup(a, digits, len);
             } else {
                 const unsigned char *t = sqlite3_column_text(st, col);
                 int len = sqlite3_column_bytes(st, col);
