@@ -51,10 +51,12 @@ bool utf8_valid(const char *s, size_t n)
     return true;
 }
 
-/* True when none of the 8 bytes at p needs attention: no control character,
- * quote, backslash or byte >= 0x80 (classic "has less than / has zero byte"
- * word tricks). Most note text is plain ASCII: 8 bytes per test. */
-static inline bool plain8(const unsigned char *p)
+/* The bytes among the 8 at p that need attention (control character, quote,
+ * backslash, byte >= 0x80), as a mask with bit 7 of each such byte set; 0 when
+ * all 8 are plain ("has less than / has zero byte" word tricks: exact for the
+ * lowest flagged byte, which is all the caller uses). Most note text is plain
+ * ASCII with an accented letter now and then. */
+static inline uint64_t special8(const unsigned char *p)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     uint64_t v;
@@ -62,7 +64,7 @@ static inline bool plain8(const unsigned char *p)
     uint64_t control = (v - ones * 0x20) & ~v;
     uint64_t q = v ^ (ones * '"'), quote = (q - ones) & ~q;
     uint64_t b = v ^ (ones * '\\'), backslash = (b - ones) & ~b;
-    return ((control | quote | backslash | v) & highs) == 0;
+    return (control | quote | backslash | v) & highs;
 }
 
 /* What a byte needs in a JSON string: 0 = copied as is, 1 = escaped, 2 = the
@@ -80,10 +82,16 @@ void json_escape(buf *out, const char *s, size_t n)
     size_t run = 0; /* start of the current run of bytes copied as they are */
     size_t i = 0;
     while (i < n) {
-        if (i + 8 <= n && plain8(p + i)) {
-            i += 8;
-            continue;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (i + 8 <= n) {
+            uint64_t m = special8(p + i);
+            if (!m) {
+                i += 8;
+                continue;
+            }
+            i += (size_t)__builtin_ctzll(m) / 8; /* the first byte that needs attention */
         }
+#endif
         unsigned char c = p[i];
         if (!escape_class(c)) {
             i++;

@@ -136,6 +136,27 @@ static void json_escape_finds_special_bytes_at_any_offset(void **state)
         }
 }
 
+/* Several special bytes in one 8-byte word, valid UTF-8 straddling words. */
+static void json_escape_mixed_words(void **state)
+{
+    (void)state;
+    const char pattern[] = "\xC3\xA9\"\x01\xE2\x80\x93\\"; /* é " ^A – \ */
+    const char escaped[] = "\xC3\xA9\\\"\\u0001\xE2\x80\x93\\\\";
+    char text[48], expect[96];
+    size_t plen = sizeof pattern - 1;
+    for (size_t at = 0; at + plen <= sizeof text; at++) {
+        memset(text, 'a', sizeof text);
+        memcpy(text + at, pattern, plen);
+        snprintf(expect, sizeof expect, "\"%.*s%s%.*s\"", (int)at, text, escaped,
+                 (int)(sizeof text - at - plen), text + at + plen);
+        buf b;
+        buf_init(&b, 0);
+        json_escape(&b, text, sizeof text);
+        assert_string_equal(b.data, expect);
+        buf_free(&b);
+    }
+}
+
 static void utf8_validation(void **state)
 {
     (void)state;
@@ -211,6 +232,7 @@ int main(void)
         cmocka_unit_test(json_writer_escapes_and_separates),
         cmocka_unit_test(json_writer_replaces_invalid_utf8),
         cmocka_unit_test(json_escape_finds_special_bytes_at_any_offset),
+        cmocka_unit_test(json_escape_mixed_words),
         cmocka_unit_test(utf8_validation),
         cmocka_unit_test(iso_times_round_trip_and_reject_impossible_dates),
         cmocka_unit_test(iso_time_formatting_matches_the_c_library),
