@@ -109,6 +109,8 @@ struct audit_queue {
     pthread_cond_t work, done;
     audit_waiter *head, *tail;
     bool stop;
+    _Atomic int busy;        /* workers running a handler (audit_worker_busy) */
+    _Atomic bool gathering;  /* the writer waits for more events */
     _Atomic uint64_t commits, events; /* for /metrics */
     int64_t min_interval_us;
 };
@@ -128,15 +130,19 @@ static void *audit_writer(void *arg)
         /* under load, let events gather for a moment after the previous
          * commit (PARCOURS_AUDIT_GATHER_US): fewer commits, and each one
          * invalidates the page cache of every other connection (SQLite WAL).
-         * An idle server commits at once. */
+         * An idle server commits at once, and so does a busy one as soon as
+         * no worker is running a handler: nobody could add to the group. */
         int64_t wait_until = last_commit_us + q->min_interval_us;
-        while (!q->stop && q->min_interval_us > 0 && time_mono_us() < wait_until) {
+        atomic_store(&q->gathering, true);
+        while (!q->stop && q->min_interval_us > 0 && atomic_load(&q->busy) > 0 &&
+               time_mono_us() < wait_until) {
             int64_t left = wait_until - time_mono_us();
             if (left <= 0)
                 break;
             struct timespec ts = time_deadline_us(left);
             pthread_cond_timedwait(&q->work, &q->mu, &ts);
         }
+        atomic_store(&q->gathering, false);
         audit_waiter *batch = q->head;
         q->head = q->tail = NULL;
         pthread_mutex_unlock(&q->mu);
@@ -298,6 +304,24 @@ void audit_queue_stats(const app *a, uint64_t *commits, uint64_t *events)
     audit_queue *q = a->audit_q;
     *commits = q ? atomic_load(&q->commits) : 0;
     *events = q ? atomic_load(&q->events) : 0;
+}
+
+void audit_worker_busy(app *a, bool busy)
+{
+    audit_queue *q = a->audit_q;
+    if (!q)
+        return;
+    if (busy) {
+        atomic_fetch_add(&q->busy, 1);
+        return;
+    }
+    /* the last busy worker done while the writer gathers: commit now (under
+     * the lock, so that the wake-up cannot fall between its test and its wait) */
+    if (atomic_fetch_sub(&q->busy, 1) == 1 && atomic_load(&q->gathering)) {
+        pthread_mutex_lock(&q->mu);
+        pthread_cond_signal(&q->work);
+        pthread_mutex_unlock(&q->mu);
+    }
 }
 
 bool audit_submit_deferred(ctx *c, void (*done)(void *arg, bool ok), void *arg)

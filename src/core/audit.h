@@ -54,6 +54,10 @@ void audit_queue_stats(const app *a, uint64_t *commits, uint64_t *events);
  * the events of every request in flight. Returns false when the call recorded
  * nothing (done is not called). */
 bool audit_submit_deferred(ctx *c, void (*done)(void *arg, bool ok), void *arg);
+/* The transport says when one of its workers starts (busy) and ends (!busy)
+ * running a handler, i.e. may still submit events: the writer stops gathering
+ * as soon as none is, since nobody could add to the group. */
+void audit_worker_busy(app *a, bool busy);
 
 /* Computes the hash of row (its prev_hash included) as 64 hex chars into out. */
 void audit_hash(const unsigned char key[APP_SECRET_BYTES], const audit_row *row, char out[65]);

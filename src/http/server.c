@@ -342,6 +342,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         write_batch_submit(s->writes, r);
         return MHD_YES;
     }
+    audit_worker_busy(s->app, true);
     dispatch(s, r);
     /* the handler's transaction has ended: wake the streams it notified */
     stream_hub_flush(s->streams);
@@ -354,8 +355,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->wait_state = REQ_WAIT_AUDIT;
         MHD_suspend_connection(conn);
         audit_submit_deferred(&r->ctx, audit_committed, r);
+        audit_worker_busy(s->app, false);
         return MHD_YES;
     }
+    audit_worker_busy(s->app, false);
     return send_reply(s, r);
 }
 
