@@ -31,6 +31,7 @@ typedef struct ctx {
     db_conn *conn_;       /* taken lazily by ctx_db(), given back by ctx_done() */
     bool audit_defer;     /* the transport waits for the audit commit (core/audit.h) */
     struct audit_deferred *audit_deferred; /* events recorded, not yet handed over */
+    int64_t duplicate_check_us; /* patient creation: time of the duplicate check (access log) */
 } ctx;
 
 /* The call's database connection, taken from the pool on first use. */

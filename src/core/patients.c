@@ -312,6 +312,7 @@ core_rc patients_create(ctx *c, const patient_input *in, patient *out, duplicate
         return core_fail(err, CORE_INVALID, "name.invalid", "birth_family_name",
                          "Nom ou prénom invalide.");
     db_conn *conn = ctx_db(c);
+    int64_t check_start = time_mono_us();
     if (p.ins_value) {
         patient holder;
         db_rc drc = patient_store_by_ins(conn, c->arena, p.ins_value, &holder);
@@ -330,6 +331,7 @@ core_rc patients_create(ctx *c, const patient_input *in, patient *out, duplicate
     int nfound = 0;
     if (review_find_duplicates(c, &p, 0, IDMATCH_POTENTIAL, &found, &nfound) != CORE_OK)
         return core_fail(err, CORE_ERROR, "store.error", NULL, "Erreur interne.");
+    c->duplicate_check_us = time_mono_us() - check_start;
     bool strong = nfound > 0 && found[0].match.score >= IDMATCH_STRONG;
     if (strong && !in->confirm_duplicate) {
         *dups = found;

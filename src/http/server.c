@@ -372,9 +372,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     int64_t us = time_mono_us() - r->start_us;
     metrics_record(r->route, r->status, us);
-    log_info("http", "method=%s path=\"%s\" status=%d us=%lld bytes_in=%zu user=%lld rid=%s%s",
+    char extra[48] = "";
+    if (r->ctx.duplicate_check_us > 0)
+        snprintf(extra, sizeof extra, " dup_check_us=%lld", (long long)r->ctx.duplicate_check_us);
+    log_info("http", "method=%s path=\"%s\" status=%d us=%lld bytes_in=%zu user=%lld rid=%s%s%s",
              r->method, r->path, r->status, (long long)us, r->body.len,
-             (long long)(r->who ? r->who->user_id : 0), r->request_id,
+             (long long)(r->who ? r->who->user_id : 0), r->request_id, extra,
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     req_free(r);
     *con_cls = NULL;

@@ -37,6 +37,9 @@ test('create: the ANS example INS, traits as given, status PROV, INS not shown a
   const again = await get(r.json.id);
   assert.equal(again.status, 200);
   assert.equal(again.json.version, 1);
+  // the access log gives the time of the duplicate check (bench/identity.sh reads it)
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.match(srv.stderr(), /method=POST path="\/api\/patients" status=201 us=\d+ .* dup_check_us=\d+/);
 });
 
 test('invalid INS: the key, the sex digit, the OID, the length', async () => {
