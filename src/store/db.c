@@ -352,7 +352,14 @@ const char *db_text(const db_rows *rows, int r, int col)
 int64_t db_int(const db_rows *rows, int r, int col)
 {
     const char *s = db_text(rows, r, col);
-    return s ? strtoll(s, NULL, 10) : 0;
+    if (!s)
+        return 0;
+    if (rows->ints && rows->ints[(size_t)r * (size_t)rows->ncols + (size_t)col]) {
+        int64_t v;
+        memcpy(&v, s - sizeof v, sizeof v);
+        return v;
+    }
+    return strtoll(s, NULL, 10);
 }
 
 char *db_like_contains(arena *a, const char *s)

@@ -52,6 +52,10 @@ typedef struct db_rows {
     int n; /* rows */
     int ncols;
     const char **cells; /* n * ncols, NULL for SQL NULL; integers as decimal text */
+    /* SQLite: n * ncols, 1 where the cell is an integer whose value also sits in
+     * the 8 bytes before its text (db_int reads it instead of parsing); NULL on
+     * PostgreSQL (text only) */
+    const unsigned char *ints;
     int64_t changes;    /* rows changed by an INSERT/UPDATE/DELETE */
 } db_rows;
 

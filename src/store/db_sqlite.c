@@ -202,27 +202,42 @@ static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (out->n == cap) {
             int ncap = cap ? cap * 2 : 8;
-            const char **cells = arena_alloc(a, sizeof(char *) * (size_t)ncap * (size_t)ncols);
-            if (cap)
-                memcpy(cells, out->cells, sizeof(char *) * (size_t)cap * (size_t)ncols);
+            size_t had = (size_t)cap * (size_t)ncols, room = (size_t)ncap * (size_t)ncols;
+            const char **cells = arena_alloc(a, sizeof(char *) * room);
+            unsigned char *ints = arena_alloc(a, room);
+            if (cap) {
+                memcpy(cells, out->cells, sizeof(char *) * had);
+                memcpy(ints, out->ints, had);
+            }
             out->cells = cells;
+            out->ints = ints;
             cap = ncap;
         }
+        size_t row = (size_t)out->n * (size_t)ncols;
+        unsigned char *ints = (unsigned char *)out->ints;
         for (int col = 0; col < ncols; col++) {
-            const char **cell = &out->cells[(size_t)out->n * (size_t)ncols + (size_t)col];
+            const char **cell = &out->cells[row + (size_t)col];
             int type = sqlite3_column_type(st, col);
+            ints[row + (size_t)col] = type == SQLITE_INTEGER;
             if (type == SQLITE_NULL) {
                 *cell = NULL;
             } else if (type == SQLITE_INTEGER) {
-                /* formatted here: sqlite3_column_text would convert the value
-                 * in place with its printf and an allocation */
-                char digits[24];
-                size_t len = json_format_int(sqlite3_column_int64(st, col), digits);
-                *cell = arena_strndup(a, digits, len);
+                /* the value, then its digits (db_int reads the value, db_text the
+                 * digits); formatted here: sqlite3_column_text would convert the
+                 * value in place with its printf and an allocation */
+                int64_t v = sqlite3_column_int64(st, col);
+                char *slot = arena_alloc(a, sizeof v + 24);
+                memcpy(slot, &v, sizeof v);
+                slot[sizeof v + json_format_int(v, slot + sizeof v)] = '\0';
+                *cell = slot + sizeof v;
             } else {
                 const unsigned char *t = sqlite3_column_text(st, col);
-                int len = sqlite3_column_bytes(st, col);
-                *cell = arena_strndup(a, (const char *)t, (size_t)len);
+                size_t len = (size_t)sqlite3_column_bytes(st, col);
+                char *copy = arena_alloc(a, len + 1);
+                if (len)
+                    memcpy(copy, t, len);
+                copy[len] = '\0';
+                *cell = copy;
             }
         }
         out->n++;

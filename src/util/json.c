@@ -211,6 +211,15 @@ void jw_arr_end(jw *w)
 void jw_key(jw *w, const char *key)
 {
     jw_sep(w);
+    buf_putc(w->out, '"');
+    buf_append(w->out, key, strlen(key));
+    buf_append(w->out, "\":", 2);
+    w->after_key = true;
+}
+
+void jw_key_text(jw *w, const char *key)
+{
+    jw_sep(w);
     json_escape(w->out, key, strlen(key));
     buf_putc(w->out, ':');
     w->after_key = true;

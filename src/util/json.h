@@ -26,7 +26,10 @@ void jw_obj_begin(jw *w);
 void jw_obj_end(jw *w);
 void jw_arr_begin(jw *w);
 void jw_arr_end(jw *w);
+/* key: a member name written in the program (ASCII, nothing to escape): copied
+ * as it is. Names that come from data go through jw_key_text. */
 void jw_key(jw *w, const char *key);
+void jw_key_text(jw *w, const char *key);
 void jw_str(jw *w, const char *s);   /* NULL writes null */
 void jw_strn(jw *w, const char *s, size_t n);
 void jw_int(jw *w, int64_t v);
