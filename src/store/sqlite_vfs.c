@@ -49,7 +49,19 @@ typedef struct mapped_file {
     sqlite3_file *real; /* the wrapped file, allocated right after this struct */
     mapping *map;       /* NULL: not the main database, or mapping failed */
     bool stale;         /* the database changed since `size` was read here */
+    /* WAL file: appends gathered in memory until the commit frame is written */
+    bool is_wal;
+    bool commit_frame;      /* the last write was the header of a commit frame */
+    unsigned char *pending; /* WAL_BUFFER bytes, allocated on first use */
+    size_t npending;
+    sqlite3_int64 pending_at; /* file offset of pending[0] */
 } mapped_file;
+
+/* Appends to a WAL are gathered up to this size, then written at once: below
+ * 128 KiB, the most the unix VFS writes in one call (it never needs more). */
+#define WAL_BUFFER (120 * 1024)
+/* SQLite writes each WAL frame as a 24-byte header, then the page. */
+#define WAL_FRAME_HEADER 24
 
 static sqlite3_vfs vfs;
 static sqlite3_vfs *parent;
@@ -149,9 +161,67 @@ static int64_t readable(mapped_file *f, int64_t want_end)
     return size < m->reserved ? size : m->reserved;
 }
 
+/* ---- WAL appends -----------------------------------------------------------
+ * SQLite writes a transaction's WAL frames with two pwrite() calls each (header,
+ * page): ~30 system calls for a note and its audit event, as many for a group of
+ * audit events. They are gathered here and written with one call when the commit
+ * frame's page arrives, and its error is that write's error, so SQLite sees a
+ * failed commit exactly as before. Nothing is published before that: SQLite
+ * updates the WAL index (which tells other connections about new frames) only
+ * after its writes returned. Any other call on the file (read, sync, truncate,
+ * size...) and any write that does not extend the gathered bytes write them first. */
+static int wal_flush(mapped_file *f)
+{
+    if (!f->npending)
+        return SQLITE_OK;
+    size_t n = f->npending;
+    f->npending = 0;
+    return f->real->pMethods->xWrite(f->real, f->pending, (int)n, f->pending_at);
+}
+
+static int wal_write(mapped_file *f, const void *buf, int amt, sqlite3_int64 off)
+{
+    /* a commit frame's header carries the database size after the commit
+     * (bytes 4-7, big-endian); other frames carry 0 */
+    const unsigned char *h = buf;
+    bool commit_header = amt == WAL_FRAME_HEADER && (h[4] | h[5] | h[6] | h[7]) != 0;
+    bool commit_page = f->commit_frame && amt != WAL_FRAME_HEADER;
+    f->commit_frame = commit_header;
+    bool extends = f->npending && off == f->pending_at + (sqlite3_int64)f->npending;
+    if (!extends || f->npending + (size_t)amt > WAL_BUFFER) {
+        int rc = wal_flush(f);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    if (!f->pending)
+        f->pending = malloc(WAL_BUFFER);
+    if (!f->pending || (size_t)amt > WAL_BUFFER)
+        return f->real->pMethods->xWrite(f->real, buf, amt, off);
+    if (!f->npending)
+        f->pending_at = off;
+    memcpy(f->pending + f->npending, buf, (size_t)amt);
+    f->npending += (size_t)amt;
+    return commit_page ? wal_flush(f) : SQLITE_OK;
+}
+
+/* Writes what is gathered before any other use of a WAL file. */
+#define FLUSHED(f)                                                                                 \
+    do {                                                                                           \
+        if ((f)->npending) {                                                                       \
+            int flush_rc = wal_flush(f);                                                           \
+            if (flush_rc != SQLITE_OK)                                                             \
+                return flush_rc;                                                                   \
+        }                                                                                          \
+    } while (0)
+
 static int mf_close(sqlite3_file *file)
 {
     mapped_file *f = (mapped_file *)file;
+    if (f->is_wal) {
+        wal_flush(f); /* only frames of no committed transaction can be left */
+        free(f->pending);
+        f->pending = NULL;
+    }
     int rc = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
     if (f->map)
         mapping_release(f->map);
@@ -166,18 +236,22 @@ static int mf_read(sqlite3_file *file, void *buf, int amt, sqlite3_int64 off)
         memcpy(buf, f->map->base + off, (size_t)amt);
         return SQLITE_OK;
     }
+    FLUSHED(f);
     return f->real->pMethods->xRead(f->real, buf, amt, off);
 }
 
 static int mf_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 off)
 {
     mapped_file *f = (mapped_file *)file;
+    if (f->is_wal)
+        return wal_write(f, buf, amt, off);
     return f->real->pMethods->xWrite(f->real, buf, amt, off);
 }
 
 static int mf_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
     mapped_file *f = (mapped_file *)file;
+    FLUSHED(f);
     int rc = f->real->pMethods->xTruncate(f->real, size);
     if (f->map)
         f->stale = true;
@@ -187,30 +261,35 @@ static int mf_truncate(sqlite3_file *file, sqlite3_int64 size)
 static int mf_sync(sqlite3_file *file, int flags)
 {
     mapped_file *f = (mapped_file *)file;
+    FLUSHED(f);
     return f->real->pMethods->xSync(f->real, flags);
 }
 
 static int mf_file_size(sqlite3_file *file, sqlite3_int64 *size)
 {
     mapped_file *f = (mapped_file *)file;
+    FLUSHED(f);
     return f->real->pMethods->xFileSize(f->real, size);
 }
 
 static int mf_lock(sqlite3_file *file, int level)
 {
     mapped_file *f = (mapped_file *)file;
+    FLUSHED(f);
     return f->real->pMethods->xLock(f->real, level);
 }
 
 static int mf_unlock(sqlite3_file *file, int level)
 {
     mapped_file *f = (mapped_file *)file;
+    FLUSHED(f);
     return f->real->pMethods->xUnlock(f->real, level);
 }
 
 static int mf_check_reserved_lock(sqlite3_file *file, int *out)
 {
     mapped_file *f = (mapped_file *)file;
+    FLUSHED(f);
     return f->real->pMethods->xCheckReservedLock(f->real, out);
 }
 
@@ -221,6 +300,7 @@ static int mf_file_control(sqlite3_file *file, int op, void *arg)
      * forwarded, it would make a second (capped) mapping of its own */
     if (op == SQLITE_FCNTL_MMAP_SIZE && f->map)
         return SQLITE_OK;
+    FLUSHED(f);
     return f->real->pMethods->xFileControl(f->real, op, arg);
 }
 
@@ -301,6 +381,7 @@ static int mf_open(sqlite3_vfs *self, sqlite3_filename name, sqlite3_file *file,
     }
     if (name && (flags & SQLITE_OPEN_MAIN_DB))
         f->map = mapping_acquire(name);
+    f->is_wal = (flags & SQLITE_OPEN_WAL) != 0;
     f->base.pMethods = &methods_v3;
     return SQLITE_OK;
 }

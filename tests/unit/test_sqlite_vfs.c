@@ -78,6 +78,17 @@ static void insert_rows(db_conn *w, arena *a, int64_t from, int64_t to)
     assert_int_equal(db_exec_script(w, "PRAGMA wal_checkpoint(TRUNCATE)"), DB_OK);
 }
 
+/* The same without the checkpoint (which would wait for an open snapshot). */
+static void commit_rows(db_conn *w, arena *a, int64_t from, int64_t to)
+{
+    assert_int_equal(db_begin_write(w), DB_OK);
+    for (int64_t i = from; i < to; i++)
+        assert_int_equal(
+            db_exec(w, a, "INSERT INTO t (id, body) VALUES (?, 'row')", DB_PARAMS(DB_INT(i)), NULL),
+            DB_OK);
+    assert_int_equal(db_commit(w), DB_OK);
+}
+
 static void test_reader_follows_growth_and_shrink(void **state)
 {
     (void)state;
@@ -132,26 +143,82 @@ static void test_reads_share_a_snapshot_until_release_or_write(void **state)
     db_conn *w = db_acquire(d);
     assert_int_equal(
         db_exec_script(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
-    insert_rows(w, &a, 0, 10);
+    commit_rows(w, &a, 0, 10);
     db_conn *r = db_acquire(d);
     assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 10);
-    insert_rows(w, &a, 10, 20);
+    commit_rows(w, &a, 10, 20);
     /* same request, no write in between: the snapshot it started with */
     assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 10);
     /* its own write ends the snapshot first (no stale upgrade), then it sees all */
     assert_int_equal(
         db_exec(r, &a, "INSERT INTO t (id, body) VALUES (100, 'r')", DB_NOPARAMS, NULL), DB_OK);
     assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 21);
-    insert_rows(w, &a, 20, 30);
+    commit_rows(w, &a, 20, 30);
     /* an explicit write transaction also starts from the latest state */
     assert_int_equal(db_begin_write(r), DB_OK);
     assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 31);
     assert_int_equal(db_commit(r), DB_OK);
     db_release(d, r);
-    insert_rows(w, &a, 30, 40);
+    commit_rows(w, &a, 30, 40);
     /* back in the pool and taken again: fresh */
     assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t"), 41);
     db_release(d, w);
+    db_close(d);
+    arena_free(&a);
+}
+
+/* WAL frames are gathered until the commit frame: another connection must see
+ * each commit as soon as it returns, small or larger than the gathering buffer. */
+static void test_every_commit_is_visible_at_once(void **state)
+{
+    (void)state;
+    char err[256];
+    db *d = db_open(url, 2, err, sizeof err);
+    assert_non_null(d);
+    arena a;
+    arena_init(&a, 64 * 1024);
+    db_conn *w = db_acquire(d);
+    assert_int_equal(
+        db_exec_script(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
+    for (int64_t i = 1; i <= 300; i++) {
+        assert_int_equal(db_exec(w, &a, "INSERT INTO t (id, body) VALUES (?, printf('row %d', ?))",
+                                 DB_PARAMS(DB_INT(i), DB_INT(i)), NULL),
+                         DB_OK);
+        assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t"), i);
+        assert_int_equal(read_int(d, &a,
+                                  "SELECT count(*) FROM t WHERE id = (SELECT max(id) FROM t) AND "
+                                  "body = 'row ' || id"),
+                         1);
+        arena_reset(&a);
+    }
+    /* one transaction of ~3 MB: several buffers' worth of frames */
+    assert_int_equal(db_begin_write(w), DB_OK);
+    for (int64_t i = 1000; i < 4000; i++)
+        assert_int_equal(db_exec(w, &a,
+                                 "INSERT INTO t (id, body) VALUES (?, printf('%.*c', 1000, 'y'))",
+                                 DB_PARAMS(DB_INT(i)), NULL),
+                         DB_OK);
+    assert_int_equal(db_commit(w), DB_OK);
+    assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t"), 3300);
+    assert_int_equal(read_int(d, &a, "SELECT sum(length(body)) FROM t WHERE id >= 1000"),
+                     3000 * 1000);
+    /* a rolled back transaction leaves nothing visible, the next commit is */
+    assert_int_equal(db_begin_write(w), DB_OK);
+    assert_int_equal(db_exec(w, &a, "DELETE FROM t", DB_NOPARAMS, NULL), DB_OK);
+    db_rollback(w);
+    assert_int_equal(
+        db_exec(w, &a, "INSERT INTO t (id, body) VALUES (5000, 'last')", DB_NOPARAMS, NULL), DB_OK);
+    assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t"), 3301);
+    db_release(d, w);
+    db_close(d);
+    /* and the file is sound for a new process's view */
+    d = db_open(url, 1, err, sizeof err);
+    assert_non_null(d);
+    db_conn *c = db_acquire(d);
+    db_rows rows;
+    assert_int_equal(db_exec(c, &a, "PRAGMA integrity_check", DB_NOPARAMS, &rows), DB_OK);
+    assert_string_equal(db_text(&rows, 0, 0), "ok");
+    db_release(d, c);
     db_close(d);
     arena_free(&a);
 }
@@ -182,6 +249,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reader_follows_growth_and_shrink, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reads_share_a_snapshot_until_release_or_write, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_every_commit_is_visible_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_can_be_turned_off, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
