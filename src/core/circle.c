@@ -31,8 +31,9 @@ static core_rc refuse(ctx *c, const char *action, int64_t patient_id, const char
     return core_fail(err, CORE_FORBIDDEN, code, NULL, message);
 }
 
-core_rc authz_patient(ctx *c, int64_t patient_id, const char *action, int64_t *resolved,
-                      authz_basis *basis, core_error *err)
+core_rc authz_patient_family(ctx *c, int64_t patient_id, const char *action, int64_t *resolved,
+                             authz_basis *basis, int64_t **family, int *nfamily,
+                             core_error *err)
 {
     db_conn *conn = ctx_db(c);
     int64_t survivor;
@@ -42,6 +43,16 @@ core_rc authz_patient(ctx *c, int64_t patient_id, const char *action, int64_t *r
     if (rc != DB_OK)
         return store_error(err);
     *resolved = survivor;
+    *family = NULL;
+    *nfamily = 0;
+    circle_access access = {0};
+    if (!c->who || strcmp(c->who->role, "admin") != 0) {
+        if (circle_store_access(conn, c->arena, survivor, c->who ? c->who->user_id : 0, c->now_ms,
+                                &access) != DB_OK)
+            return store_error(err);
+        *family = access.family;
+        *nfamily = access.nfamily;
+    }
     if (!c->who) {
         *basis = AUTHZ_OPERATOR;
         return CORE_OK;
@@ -49,16 +60,10 @@ core_rc authz_patient(ctx *c, int64_t patient_id, const char *action, int64_t *r
     if (strcmp(c->who->role, "admin") == 0)
         return refuse(c, action, survivor, "access.admin", "administrators do not read patient data",
                       "Les administrateurs n'ont pas accès aux données des patients.", err);
-    bool opposed = false, member = false, grant = false;
-    if (opposition_store_active(conn, c->arena, survivor, c->who->user_id, &opposed) != DB_OK)
-        return store_error(err);
-    if (opposed)
+    if (access.opposed)
         return refuse(c, action, survivor, "access.opposed", "the patient opposed sharing",
                       "Le patient s'est opposé au partage de ses données avec vous.", err);
-    if (circle_store_is_member(conn, c->arena, survivor, c->who->user_id, c->now_ms, &member) !=
-        DB_OK)
-        return store_error(err);
-    if (member) {
+    if (access.member) {
         *basis = AUTHZ_MEMBER;
         return CORE_OK;
     }
@@ -75,6 +80,7 @@ core_rc authz_patient(ctx *c, int64_t patient_id, const char *action, int64_t *r
             return CORE_OK;
         }
     }
+    bool grant = false;
     if (grant_store_active(conn, c->arena, survivor, c->who->user_id, c->now_ms, &grant) !=
         DB_OK)
         return store_error(err);
@@ -84,6 +90,14 @@ core_rc authz_patient(ctx *c, int64_t patient_id, const char *action, int64_t *r
     }
     return refuse(c, action, survivor, "access.not_in_circle", "not a current member of the circle",
                   "Vous ne faites pas partie du cercle de soins de ce patient.", err);
+}
+
+core_rc authz_patient(ctx *c, int64_t patient_id, const char *action, int64_t *resolved,
+                      authz_basis *basis, core_error *err)
+{
+    int64_t *family;
+    int nfamily;
+    return authz_patient_family(c, patient_id, action, resolved, basis, &family, &nfamily, err);
 }
 
 core_rc circle_member_users(ctx *c, int64_t patient_id, int64_t **users, int *n)

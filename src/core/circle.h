@@ -25,6 +25,11 @@ typedef enum authz_basis {
  * what was attempted, for the audit trail ("note.read", ...). */
 core_rc authz_patient(ctx *c, int64_t patient_id, const char *action, int64_t *resolved,
                       authz_basis *basis, core_error *err);
+/* The same, also giving the ids of the records merged into the survivor and the
+ * survivor itself (ascending, in the arena), read by the same statement. */
+core_rc authz_patient_family(ctx *c, int64_t patient_id, const char *action, int64_t *resolved,
+                             authz_basis *basis, int64_t **family, int *nfamily,
+                             core_error *err);
 
 /* User ids of the circle's current members that have an account (for
  * notification fan-out), in the arena. */

@@ -167,7 +167,10 @@ core_rc journal_list(ctx *c, int64_t patient_id, note_filter *f, note **out, int
 {
     int64_t pid;
     authz_basis basis;
-    core_rc rc = authz_patient(c, patient_id, "note.read", &pid, &basis, err);
+    int64_t *family;
+    int nfamily = 0;
+    core_rc rc = authz_patient_family(c, patient_id, "note.read", &pid, &basis, &family, &nfamily,
+                                      err);
     if (rc != CORE_OK)
         return rc;
     if (f->type && !journal_type_valid(f->type))
@@ -175,10 +178,7 @@ core_rc journal_list(ctx *c, int64_t patient_id, note_filter *f, note **out, int
                          "Type de note attendu : DEM-AVIS, GEN, INST, INTERV ou OBS.");
     f->professionals = sees_professional_notes(c);
     db_conn *conn = ctx_db(c);
-    int64_t *family;
-    int nfamily = 0;
-    if (circle_patient_family(c, pid, &family, &nfamily) != CORE_OK ||
-        journal_store_list(conn, c->arena, family, nfamily, f, out, n) != DB_OK)
+    if (journal_store_list(conn, c->arena, family, nfamily, f, out, n) != DB_OK)
         return store_error(err);
     *natts = 0;
     *atts = NULL;

@@ -181,6 +181,38 @@ db_rc circle_store_family(db_conn *c, arena *a, int64_t patient_id, int64_t **id
     return DB_OK;
 }
 
+db_rc circle_store_access(db_conn *c, arena *a, int64_t patient_id, int64_t user_id, int64_t now,
+                          circle_access *out)
+{
+    db_rows rows;
+    /* the two subqueries do not depend on the row: evaluated once */
+    db_rc rc = db_exec(c, a,
+                       FAMILY_CTE
+                       "SELECT f.id,"
+                       " CASE WHEN EXISTS (SELECT 1 FROM opposition WHERE user_id = ?"
+                       " AND patient_id IN (SELECT id FROM family) AND lifted_at IS NULL)"
+                       " THEN 1 ELSE 0 END,"
+                       " CASE WHEN EXISTS (SELECT 1 FROM circle_member WHERE user_id = ?"
+                       " AND patient_id IN (SELECT id FROM family)"
+                       " AND start_at <= ? AND (end_at IS NULL OR end_at > ?)) THEN 1 ELSE 0 END"
+                       " FROM family f ORDER BY f.id",
+                       DB_PARAMS(DB_INT(patient_id), DB_INT(user_id), DB_INT(user_id),
+                                 DB_INT(now), DB_INT(now)),
+                       &rows);
+    *out = (circle_access){0};
+    if (rc != DB_OK)
+        return rc;
+    out->family = arena_calloc(a, (size_t)rows.n + 1, sizeof(int64_t));
+    for (int i = 0; i < rows.n; i++)
+        out->family[i] = db_int(&rows, i, 0);
+    out->nfamily = rows.n;
+    if (rows.n > 0) {
+        out->opposed = db_int(&rows, 0, 1) != 0;
+        out->member = db_int(&rows, 0, 2) != 0;
+    }
+    return DB_OK;
+}
+
 db_rc territory_store_insert(db_conn *c, arena *a, const char *name, int64_t now, int64_t *id)
 {
     db_rows rows;

@@ -45,6 +45,16 @@ db_rc circle_store_patients_of(db_conn *c, arena *a, int64_t user_id, int64_t no
 
 /* The record and every record merged into it. */
 db_rc circle_store_family(db_conn *c, arena *a, int64_t patient_id, int64_t **ids, int *n);
+/* The access check of user_id on patient_id's record, in one statement: whether
+ * they have an active opposition, whether they are a current member (on any
+ * record of the merged family), and the family's ids (ascending). */
+typedef struct circle_access {
+    bool opposed, member;
+    int64_t *family;
+    int nfamily;
+} circle_access;
+db_rc circle_store_access(db_conn *c, arena *a, int64_t patient_id, int64_t user_id, int64_t now,
+                          circle_access *out);
 
 /* SQL prefix naming `family(id)`: the record given as the first parameter and
  * every record merged into it, so that what was attached to a merged record is
