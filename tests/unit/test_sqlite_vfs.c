@@ -89,17 +89,25 @@ static void commit_rows(db_conn *w, arena *a, int64_t from, int64_t to)
     assert_int_equal(db_commit(w), DB_OK);
 }
 
-static void test_reader_follows_growth_and_shrink(void **state)
+/* A pool of two on a fresh file with table t; *w is the writer's connection. */
+static db *open_with_table(db_conn **w)
 {
-    (void)state;
     char err[256];
     db *d = db_open(url, 2, err, sizeof err);
     assert_non_null(d);
+    *w = db_acquire(d);
+    assert_int_equal(
+        db_exec_script(*w, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
+    return d;
+}
+
+static void test_reader_follows_growth_and_shrink(void **state)
+{
+    (void)state;
     arena a;
     arena_init(&a, 64 * 1024);
-    db_conn *w = db_acquire(d);
-    assert_int_equal(
-        db_exec_script(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
+    db_conn *w;
+    db *d = open_with_table(&w);
     insert_rows(w, &a, 0, 100);
     assert_int_equal(read_int(d, &a, "SELECT count(*) FROM t"), 100);
     int64_t small = sqlite_vfs_mapped_bytes(path);
@@ -135,14 +143,10 @@ static void test_reader_follows_growth_and_shrink(void **state)
 static void test_reads_share_a_snapshot_until_release_or_write(void **state)
 {
     (void)state;
-    char err[256];
-    db *d = db_open(url, 2, err, sizeof err);
-    assert_non_null(d);
     arena a;
     arena_init(&a, 64 * 1024);
-    db_conn *w = db_acquire(d);
-    assert_int_equal(
-        db_exec_script(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
+    db_conn *w;
+    db *d = open_with_table(&w);
     commit_rows(w, &a, 0, 10);
     db_conn *r = db_acquire(d);
     assert_int_equal(one_int(r, &a, "SELECT count(*) FROM t"), 10);
@@ -172,14 +176,10 @@ static void test_reads_share_a_snapshot_until_release_or_write(void **state)
 static void test_every_commit_is_visible_at_once(void **state)
 {
     (void)state;
-    char err[256];
-    db *d = db_open(url, 2, err, sizeof err);
-    assert_non_null(d);
     arena a;
     arena_init(&a, 64 * 1024);
-    db_conn *w = db_acquire(d);
-    assert_int_equal(
-        db_exec_script(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"), DB_OK);
+    db_conn *w;
+    db *d = open_with_table(&w);
     for (int64_t i = 1; i <= 300; i++) {
         assert_int_equal(db_exec(w, &a, "INSERT INTO t (id, body) VALUES (?, printf('row %d', ?))",
                                  DB_PARAMS(DB_INT(i), DB_INT(i)), NULL),
@@ -212,6 +212,7 @@ static void test_every_commit_is_visible_at_once(void **state)
     db_release(d, w);
     db_close(d);
     /* and the file is sound for a new process's view */
+    char err[256];
     d = db_open(url, 1, err, sizeof err);
     assert_non_null(d);
     db_conn *c = db_acquire(d);
