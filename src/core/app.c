@@ -46,6 +46,8 @@ void app_config_defaults(app_config *cfg)
     cfg->secure_cookie = env_long("PARCOURS_SECURE_COOKIE", 0) == 1;
     cfg->break_glass_hours = (int)env_long("PARCOURS_BREAK_GLASS_HOURS", 24);
     cfg->audit_gather_us = env_long("PARCOURS_AUDIT_GATHER_US", 1000);
+    cfg->audit_spool = env_str("PARCOURS_AUDIT_SPOOL", NULL);
+    cfg->audit_spool_gather_us = env_long("PARCOURS_AUDIT_SPOOL_GATHER_US", 10000);
     cfg->max_attachment = (size_t)env_long("PARCOURS_MAX_ATTACHMENT", 5 * 1024 * 1024);
     cfg->mllp_addr = env_str("PARCOURS_MLLP", NULL);
     cfg->s2ri_addr = env_str("PARCOURS_S2RI", NULL);
@@ -61,8 +63,7 @@ void app_config_defaults(app_config *cfg)
 static bool parse_hex(const char *hex, size_t len, unsigned char *out, size_t outlen)
 {
     size_t bin_len = 0;
-    return sodium_hex2bin(out, outlen, hex, len, " \n", &bin_len, NULL) == 0 &&
-           bin_len == outlen;
+    return sodium_hex2bin(out, outlen, hex, len, " \n", &bin_len, NULL) == 0 && bin_len == outlen;
 }
 
 bool app_load_secret(app *a, bool create, char *err, size_t errsz)

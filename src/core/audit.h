@@ -34,16 +34,23 @@ typedef struct audit_event {
  * rolls back with the change it records), else in a transaction of its own. */
 core_rc audit_record(ctx *c, const audit_event *e);
 
-/* Starts the audit writer of a serving process: events recorded outside a
- * transaction (reads, refusals) are queued, and one thread appends every
- * queued event in one transaction, on its own connection, then wakes their
- * callers — who still return only once their event is committed. Under load
- * this turns N commits into one (group commit). Returns false on failure. */
+/* Starts the audit writer of a serving process (core/audit_queue.c). Events
+ * recorded outside a transaction (reads, refusals) are made durable before
+ * their caller goes on, one of two ways:
+ *   - written to the process's audit spool (store/audit_spool.h), a file the
+ *     writer moves into the trail in large groups, recording how far it got
+ *     in the same transaction; the spools an earlier run left are moved here,
+ *     at start. SQLite: <file>-audit (-1 … -7 for further processes on the
+ *     same file); PostgreSQL: only where PARCOURS_AUDIT_SPOOL says;
+ *   - else queued: one thread appends every queued event in one transaction,
+ *     on its own connection, then wakes their callers (group commit).
+ * Returns false on failure. */
 bool audit_queue_start(app *a, char *err, size_t errsz);
-/* Writes what is queued, then stops the writer. */
+/* Writes what is spooled and queued, then stops the writer. */
 void audit_queue_stop(app *a);
-/* Batches committed by the writer and the events they carried (0 without one). */
-void audit_queue_stats(const app *a, uint64_t *commits, uint64_t *events);
+/* Batches committed by the writer, the events they carried, and the events
+ * spooled but not yet moved into the trail (0 without a writer). */
+void audit_queue_stats(const app *a, uint64_t *commits, uint64_t *events, uint64_t *unmoved);
 
 /* Deferred events (ctx.audit_defer, set by the HTTP layer): audit_record keeps
  * the events of a call outside a transaction in the call's arena and returns
@@ -54,6 +61,11 @@ void audit_queue_stats(const app *a, uint64_t *commits, uint64_t *events);
  * the events of every request in flight. Returns false when the call recorded
  * nothing (done is not called). */
 bool audit_submit_deferred(ctx *c, void (*done)(void *arg, bool ok), void *arg);
+/* Writes the call's deferred events to the audit spool: 1 when they are
+ * durable there (the caller may answer at once); 0 when there were none or
+ * the spool is unavailable (then audit_submit_deferred); -1 when the spool
+ * failed to make them durable (the caller answers 500, without the data). */
+int audit_spool_deferred(ctx *c);
 /* The transport says when one of its workers starts (busy) and ends (!busy)
  * running a handler, i.e. may still submit events: the writer stops gathering
  * as soon as none is, since nobody could add to the group. */

@@ -180,8 +180,8 @@ static void dispatch(http_server *s, req *r)
         r->status = 200;
         r->content_type = "text/plain; version=0.0.4; charset=utf-8";
         metrics_render(&r->out, db_error_count(), (int64_t)atomic_load(&s->in_flight));
-        uint64_t commits, events;
-        audit_queue_stats(s->app, &commits, &events);
+        uint64_t commits, events, unmoved;
+        audit_queue_stats(s->app, &commits, &events, &unmoved);
         buf_printf(&r->out,
                    "# HELP parcours_audit_commits_total Transactions of the audit writer"
                    " (group commits).\n"
@@ -189,8 +189,13 @@ static void dispatch(http_server *s, req *r)
                    "parcours_audit_commits_total %llu\n"
                    "# HELP parcours_audit_events_total Events the audit writer committed.\n"
                    "# TYPE parcours_audit_events_total counter\n"
-                   "parcours_audit_events_total %llu\n",
-                   (unsigned long long)commits, (unsigned long long)events);
+                   "parcours_audit_events_total %llu\n"
+                   "# HELP parcours_audit_spooled_events Events of answered requests written"
+                   " to the audit spool and not yet moved into the trail.\n"
+                   "# TYPE parcours_audit_spooled_events gauge\n"
+                   "parcours_audit_spooled_events %llu\n",
+                   (unsigned long long)commits, (unsigned long long)events,
+                   (unsigned long long)unmoved);
         return;
     }
     const char *allow = NULL;
@@ -246,6 +251,16 @@ static enum MHD_Result send_reply(http_server *s, req *r)
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned int)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+/* The request's audit events could not be made durable: its data does not leave. */
+static void audit_unavailable(req *r)
+{
+    reply_reset(r);
+    reply_problem(r, 500, "audit.unavailable", "Erreur interne",
+                  "L'accès n'a pas pu être enregistré dans la piste d'audit : "
+                  "la réponse n'est pas donnée.",
+                  NULL);
 }
 
 /* Called on the audit writer thread once the request's events are durable. */
@@ -323,15 +338,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->wait_state == REQ_WAIT_DONE) {
         /* resumed: the audit events or the group of writes are committed, or failed */
         if (!r->wait_ok) {
-            reply_reset(r);
-            if (r->waited_for == REQ_WAIT_AUDIT)
-                reply_problem(r, 500, "audit.unavailable", "Erreur interne",
-                              "L'accès n'a pas pu être enregistré dans la piste d'audit : "
-                              "la réponse n'est pas donnée.",
-                              NULL);
-            else
+            if (r->waited_for == REQ_WAIT_AUDIT) {
+                audit_unavailable(r);
+            } else {
+                reply_reset(r);
                 reply_problem(r, 500, "store.error", "Erreur interne",
                               "L'enregistrement n'a pas abouti ; rien n'a été modifié.", NULL);
+            }
         }
         return send_reply(s, r);
     }
@@ -346,12 +359,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     dispatch(s, r);
     /* the handler's transaction has ended: wake the streams it notified */
     stream_hub_flush(s->streams);
-    /* no reply before the request's audit events are committed; meanwhile
-     * this worker serves other connections, and its pooled database
-     * connection goes back. Suspended before queuing: the writer's resume
-     * can only follow the suspension. */
+    /* no reply before the request's audit events are durable: written to
+     * the audit spool (at once), or else committed by the audit writer;
+     * meanwhile this worker serves other connections, and its pooled
+     * database connection goes back. Suspended before queuing: the writer's
+     * resume can only follow the suspension. */
     if (r->ctx.audit_deferred) {
         ctx_done(&r->ctx);
+        int spooled = audit_spool_deferred(&r->ctx);
+        if (spooled != 0) {
+            audit_worker_busy(s->app, false);
+            if (spooled < 0)
+                audit_unavailable(r);
+            return send_reply(s, r);
+        }
         r->wait_state = REQ_WAIT_AUDIT;
         MHD_suspend_connection(conn);
         audit_submit_deferred(&r->ctx, audit_committed, r);

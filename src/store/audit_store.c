@@ -1,7 +1,7 @@
 #include "store/audit_store.h"
 
 #define AUDIT_COLS                                                                                 \
-    "seq, at, COALESCE(user_id, 0), user_login, action, object_type, object_id, patient_id,"      \
+    "seq, at, COALESCE(user_id, 0), user_login, action, object_type, object_id, patient_id,"       \
     " outcome, client_addr, request_id, detail, prev_hash, hash"
 
 static void read_row(const db_rows *rows, int r, audit_row *e)
@@ -74,31 +74,30 @@ db_rc audit_store_list(db_conn *c, arena *a, const audit_filter *f, audit_row **
     db_rows rows;
     /* one statement with optional filters: a NULL/0 parameter disables its test (the
      * casts give PostgreSQL the parameter types it cannot infer from IS NULL) */
-    db_rc rc = db_exec(c, a,
-                       "SELECT " AUDIT_COLS " FROM audit_event"
-                       " WHERE (CAST(? AS BIGINT) = 0 OR seq < ?)"
-                       " AND (CAST(? AS BIGINT) = 0 OR user_id = ?)"
-                       " AND (CAST(? AS TEXT) IS NULL OR patient_id = ?)"
-                       " AND (CAST(? AS TEXT) IS NULL OR action = ?)"
-                       " AND (CAST(? AS BIGINT) = 0 OR at >= ?)"
-                       " AND (CAST(? AS BIGINT) = 0 OR at < ?)"
-                       " ORDER BY seq DESC LIMIT ?",
-                       DB_PARAMS(DB_INT(f->before_seq), DB_INT(f->before_seq), DB_INT(f->user_id),
-                                 DB_INT(f->user_id), DB_TEXT(f->patient_id),
-                                 DB_TEXT(f->patient_id), DB_TEXT(f->action), DB_TEXT(f->action),
-                                 DB_INT(f->from_ms), DB_INT(f->from_ms), DB_INT(f->to_ms),
-                                 DB_INT(f->to_ms), DB_INT(f->limit)),
-                       &rows);
+    db_rc rc =
+        db_exec(c, a,
+                "SELECT " AUDIT_COLS " FROM audit_event"
+                " WHERE (CAST(? AS BIGINT) = 0 OR seq < ?)"
+                " AND (CAST(? AS BIGINT) = 0 OR user_id = ?)"
+                " AND (CAST(? AS TEXT) IS NULL OR patient_id = ?)"
+                " AND (CAST(? AS TEXT) IS NULL OR action = ?)"
+                " AND (CAST(? AS BIGINT) = 0 OR at >= ?)"
+                " AND (CAST(? AS BIGINT) = 0 OR at < ?)"
+                " ORDER BY seq DESC LIMIT ?",
+                DB_PARAMS(DB_INT(f->before_seq), DB_INT(f->before_seq), DB_INT(f->user_id),
+                          DB_INT(f->user_id), DB_TEXT(f->patient_id), DB_TEXT(f->patient_id),
+                          DB_TEXT(f->action), DB_TEXT(f->action), DB_INT(f->from_ms),
+                          DB_INT(f->from_ms), DB_INT(f->to_ms), DB_INT(f->to_ms), DB_INT(f->limit)),
+                &rows);
     return read_all(rc, &rows, a, out, n);
 }
 
-db_rc audit_store_range(db_conn *c, arena *a, int64_t after_seq, int limit, audit_row **out,
-                        int *n)
+db_rc audit_store_range(db_conn *c, arena *a, int64_t after_seq, int limit, audit_row **out, int *n)
 {
     db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "SELECT " AUDIT_COLS " FROM audit_event WHERE seq > ? ORDER BY seq LIMIT ?",
-                       DB_PARAMS(DB_INT(after_seq), DB_INT(limit)), &rows);
+    db_rc rc =
+        db_exec(c, a, "SELECT " AUDIT_COLS " FROM audit_event WHERE seq > ? ORDER BY seq LIMIT ?",
+                DB_PARAMS(DB_INT(after_seq), DB_INT(limit)), &rows);
     return read_all(rc, &rows, a, out, n);
 }
 
@@ -113,4 +112,31 @@ db_rc audit_store_head(db_conn *c, arena *a, int64_t *seq, const char **hash)
     *seq = db_int(&rows, 0, 0);
     *hash = db_text(&rows, 0, 1);
     return DB_OK;
+}
+
+db_rc audit_store_spool_position(db_conn *c, arena *a, const char *generation, int64_t *moved_to)
+{
+    db_rows rows;
+    db_rc rc = db_exec(c, a, "SELECT moved_to FROM audit_spool_position WHERE generation = ?",
+                       DB_PARAMS(DB_TEXT(generation)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (rows.n != 1)
+        return DB_NOTFOUND;
+    *moved_to = db_int(&rows, 0, 0);
+    return DB_OK;
+}
+
+db_rc audit_store_set_spool_position(db_conn *c, arena *a, const char *generation, int64_t moved_to)
+{
+    return db_exec(c, a,
+                   "INSERT INTO audit_spool_position (generation, moved_to) VALUES (?, ?)"
+                   " ON CONFLICT (generation) DO UPDATE SET moved_to = excluded.moved_to",
+                   DB_PARAMS(DB_TEXT(generation), DB_INT(moved_to)), NULL);
+}
+
+db_rc audit_store_forget_spool(db_conn *c, arena *a, const char *generation)
+{
+    return db_exec(c, a, "DELETE FROM audit_spool_position WHERE generation = ?",
+                   DB_PARAMS(DB_TEXT(generation)), NULL);
 }

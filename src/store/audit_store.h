@@ -46,5 +46,12 @@ db_rc audit_store_range(db_conn *c, arena *a, int64_t after_seq, int limit, audi
                         int *n);
 /* The head as stored. */
 db_rc audit_store_head(db_conn *c, arena *a, int64_t *seq, const char **hash);
+/* How far the events of a spool generation (store/audit_spool.h) were moved
+ * into the trail: the offset after the last moved record (DB_NOTFOUND: none). */
+db_rc audit_store_spool_position(db_conn *c, arena *a, const char *generation, int64_t *moved_to);
+db_rc audit_store_set_spool_position(db_conn *c, arena *a, const char *generation,
+                                     int64_t moved_to);
+/* Drops the position of a generation whose file was emptied. */
+db_rc audit_store_forget_spool(db_conn *c, arena *a, const char *generation);
 
 #endif

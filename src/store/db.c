@@ -202,6 +202,14 @@ const char *db_url_redacted(const db *d)
     return d->url_redacted;
 }
 
+bool db_commits_survive_power_loss(const db *d)
+{
+    if (d->drv != &db_sqlite_driver)
+        return true;                                   /* PostgreSQL's default synchronous_commit */
+    const char *sync = getenv("PARCOURS_SQLITE_SYNC"); /* as db_sqlite.c reads it */
+    return sync && strcmp(sync, "FULL") == 0;
+}
+
 db_conn *db_acquire(db *d)
 {
     pthread_mutex_lock(&d->lock);

@@ -56,7 +56,7 @@ typedef struct db_rows {
      * the 8 bytes before its text (db_int reads it instead of parsing); NULL on
      * PostgreSQL (text only) */
     const unsigned char *ints;
-    int64_t changes;    /* rows changed by an INSERT/UPDATE/DELETE */
+    int64_t changes; /* rows changed by an INSERT/UPDATE/DELETE */
 } db_rows;
 
 /* Opens `url` ("sqlite:PATH" or "postgres://..." / "postgresql://...") with a pool
@@ -67,6 +67,10 @@ db_backend db_kind(const db *d);
 /* The backend of a connection (for the few statements that differ). */
 db_backend db_conn_kind(const db_conn *c);
 const char *db_url_redacted(const db *d);
+/* Whether a commit is on stable storage when it returns (SQLite with
+ * PARCOURS_SQLITE_SYNC=FULL, PostgreSQL), not only in the kernel's hands
+ * (SQLite's default: survives a crash of the process, not of the machine). */
+bool db_commits_survive_power_loss(const db *d);
 
 /* SQLite (no-op on PostgreSQL): the connections of d stop checkpointing the WAL
  * after their commits — which made that commit, and everybody waiting on it,

@@ -1,7 +1,8 @@
 // The audit trail: what is recorded, how it is read, and that tampering shows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, request, login, ADMIN, DOCTOR, BACKEND } from './lib/server.mjs';
+import { appendFileSync } from 'node:fs';
+import { startServer, freshDatabase, request, login, ADMIN, DOCTOR, BACKEND } from './lib/server.mjs';
 
 let srv, admin;
 before(async () => { srv = await startServer(); admin = await login(srv, ADMIN); });
@@ -109,21 +110,34 @@ test('a forged hash made without the secret is detected', async () => {
   } finally { await t.close(); }
 });
 
-test('no data without its audit event: when the trail cannot be written, reads and writes answer 500 and give nothing', async () => {
-  const s = await startServer();
+const blockTrail = BACKEND === 'postgres'
+  ? "CREATE FUNCTION block_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit offline'; END $$ LANGUAGE plpgsql;" +
+    ' CREATE TRIGGER block_audit BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION block_audit();'
+  : "CREATE TRIGGER block_audit BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'audit offline'); END;";
+const unblockTrail = 'DROP TRIGGER block_audit' + (BACKEND === 'postgres' ? ' ON audit_event' : '');
+
+/* A patient with one note; returns its notes path. */
+async function patientWithNote(s, token) {
+  const p = await request(s, 'POST', '/api/patients', {
+    token, body: { birth_family_name: 'Secret', birth_given_names: ['Anne'], sex: 'F', birth_date: '1950-01-01' },
+  });
+  assert.equal(p.status, 201, p.text);
+  const notes = `/api/patients/${p.json.id}/notes`;
+  assert.equal((await request(s, 'POST', notes, { token, body: { type: 'GEN', text: 'texte confidentiel' } })).status, 201);
+  return notes;
+}
+
+async function spooledEvents(s) {
+  const m = await (await fetch(`${s.base}/metrics`)).text();
+  return Number(/^parcours_audit_spooled_events (\d+)$/m.exec(m)[1]);
+}
+
+test('no data without its audit event: without a spool, when the trail cannot be written, reads and writes answer 500 and give nothing', async () => {
+  const s = await startServer({ env: { PARCOURS_AUDIT_SPOOL: 'off' } });
   try {
     const doc = await login(s, DOCTOR);
-    const p = await request(s, 'POST', '/api/patients', {
-      token: doc.token, body: { birth_family_name: 'Secret', birth_given_names: ['Anne'], sex: 'F', birth_date: '1950-01-01' },
-    });
-    assert.equal(p.status, 201, p.text);
-    const notes = `/api/patients/${p.json.id}/notes`;
-    assert.equal((await request(s, 'POST', notes, { token: doc.token, body: { type: 'GEN', text: 'texte confidentiel' } })).status, 201);
-    const block = BACKEND === 'postgres'
-      ? "CREATE FUNCTION block_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit offline'; END $$ LANGUAGE plpgsql;" +
-        ' CREATE TRIGGER block_audit BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION block_audit();'
-      : "CREATE TRIGGER block_audit BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'audit offline'); END;";
-    s.sql(block);
+    const notes = await patientWithNote(s, doc.token);
+    s.sql(blockTrail);
     const read = await request(s, 'GET', notes, { token: doc.token });
     assert.equal(read.status, 500);
     assert.equal(read.json.code, 'audit.unavailable');
@@ -131,10 +145,72 @@ test('no data without its audit event: when the trail cannot be written, reads a
     const write = await request(s, 'POST', notes, { token: doc.token, body: { type: 'GEN', text: 'pendant la panne' } });
     assert.equal(write.status, 500);
     assert.equal(s.sql("SELECT count(*) FROM note WHERE text = 'pendant la panne'"), '0', 'a write without its event is rolled back');
-    s.sql('DROP TRIGGER block_audit' + (BACKEND === 'postgres' ? ' ON audit_event' : ''));
+    s.sql(unblockTrail);
     const again = await request(s, 'GET', notes, { token: doc.token });
     assert.equal(again.status, 200);
     assert.equal(again.json.items[0].text, 'texte confidentiel');
     assert.equal(s.cli(['audit', 'verify']).status, 0);
+  } finally { await s.close(); }
+});
+
+/* SQLite spools beside the database by default; PostgreSQL where told. */
+function spoolEnv(db) {
+  return BACKEND === 'postgres' ? { PARCOURS_AUDIT_SPOOL: `${db.dir}/audit-spool` } : {};
+}
+function spoolPath(db) {
+  return BACKEND === 'postgres' ? `${db.dir}/audit-spool` : db.url.slice('sqlite:'.length) + '-audit';
+}
+
+test('with the audit spool, a read is answered once its event is in the spool; the event reaches the trail when the trail is writable again', async () => {
+  const db = freshDatabase();
+  const s = await startServer({ db, env: spoolEnv(db) });
+  try {
+    const doc = await login(s, DOCTOR);
+    const notes = await patientWithNote(s, doc.token);
+    s.sql(blockTrail);
+    const read = await request(s, 'GET', notes, { token: doc.token });
+    assert.equal(read.status, 200, 'the event is durable in the spool');
+    assert.equal(read.json.items[0].text, 'texte confidentiel');
+    assert.ok(await spooledEvents(s) >= 1, 'and waits there');
+    for (let i = 0; i < 500 && !/could not commit a batch of audit events/.test(s.stderr()); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.match(s.stderr(), /could not commit a batch of audit events/, 'the writer says why');
+    const write = await request(s, 'POST', notes, { token: doc.token, body: { type: 'GEN', text: 'pendant la panne' } });
+    assert.equal(write.status, 500, 'a write still commits with its event or not at all');
+    assert.equal(s.sql("SELECT count(*) FROM note WHERE text = 'pendant la panne'"), '0');
+    s.sql(unblockTrail);
+    const moved = await s.auditSql(`SELECT count(*) FROM audit_event WHERE action = 'note.read' AND request_id = '${read.headers.get('x-request-id')}'`);
+    assert.equal(moved, '1', 'the spooled event is in the trail');
+    assert.equal(await spooledEvents(s), 0);
+    assert.equal(s.cli(['audit', 'verify']).status, 0);
+  } finally { await s.close(); }
+});
+
+test('events spooled before a kill -9 are moved into the trail at the next start; a record cut short is dropped', async () => {
+  const db = freshDatabase();
+  const env = { ...spoolEnv(db), PARCOURS_AUDIT_SPOOL_GATHER_US: '60000000' }; // nothing moves before the kill
+  let s = await startServer({ db, env });
+  try {
+    const doc = await login(s, DOCTOR);
+    const notes = await patientWithNote(s, doc.token);
+    const before = Number(s.sql('SELECT count(*) FROM audit_event'));
+    const ids = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await request(s, 'GET', notes, { token: doc.token });
+      assert.equal(r.status, 200);
+      ids.push(r.headers.get('x-request-id'));
+    }
+    assert.ok(await spooledEvents(s) >= 19, 'the reads wait in the spool');
+    s.child.kill('SIGKILL');
+    await s.exited;
+    assert.ok(Number(s.sql('SELECT count(*) FROM audit_event')) < before + 20, 'not moved before the kill');
+    appendFileSync(spoolPath(db), Buffer.from([0x40, 0, 0, 0, 1, 2, 3])); // a torn write
+    s = await startServer({ db, env, setup: false });
+    const found = s.sql(`SELECT request_id FROM audit_event WHERE action = 'note.read' ORDER BY seq`).split('\n');
+    for (const id of ids) assert.ok(found.includes(id), `read ${id} is in the trail`);
+    assert.match(s.stderr(), /20 events of an earlier run moved into the trail|events of an earlier run moved/);
+    assert.match(s.stderr(), /7 bytes after the last whole event ignored/);
+    assert.equal(s.cli(['audit', 'verify']).status, 0);
+    // the spool starts again empty, and keeps working
+    assert.equal((await request(s, 'GET', notes, { token: (await login(s, DOCTOR)).token })).status, 200);
   } finally { await s.close(); }
 });

@@ -30,7 +30,7 @@ test('the creator is in the circle; others are refused (403, audited)', async ()
     assert.equal(r.json.code, 'access.not_in_circle');
   }
   assert.equal((await api(admin, 'GET', `/api/patients/${patientId}/notes`)).status, 403);
-  const audited = srv.sql(`SELECT count(*) FROM audit_event WHERE outcome = 'denied' AND patient_id = '${patientId}' AND action = 'note.read'`);
+  const audited = await srv.auditSql(`SELECT count(*) FROM audit_event WHERE outcome = 'denied' AND patient_id = '${patientId}' AND action = 'note.read'`);
   assert.ok(Number(audited) >= 3);
 });
 
@@ -105,8 +105,8 @@ test('break-the-glass: a reason, time-limited access, audited, notifies the refe
   assert.equal((await api(outsider, 'GET', `/api/patients/${patientId}/notes`)).status, 200);
   assert.equal((await api(outsider, 'POST', `/api/patients/${patientId}/circle`, { kind: 'related', role: 'ECON', display_name: 'X' })).status, 403, 'read, not manage the circle');
   assert.equal(srv.sql(`SELECT count(*) FROM notification WHERE user_id = ${coord.user.id} AND kind = 'break_glass' AND urgent = 1`), '1');
-  assert.match(srv.sql(`SELECT detail FROM audit_event WHERE action = 'break_glass' AND patient_id = '${patientId}'`), /SAMU/);
-  assert.match(srv.sql(`SELECT detail FROM audit_event WHERE action = 'note.read' AND user_login = 'kine.roux' AND outcome = 'success' ORDER BY seq DESC LIMIT 1`), /break-the-glass/);
+  assert.match(await srv.auditSql(`SELECT detail FROM audit_event WHERE action = 'break_glass' AND patient_id = '${patientId}'`), /SAMU/);
+  assert.match(await srv.auditSql(`SELECT detail FROM audit_event WHERE action = 'note.read' AND user_login = 'kine.roux' AND outcome = 'success' ORDER BY seq DESC LIMIT 1`), /break-the-glass/);
 });
 
 test('break-the-glass expires', async () => {

@@ -260,7 +260,7 @@ test('an administrator adds and corrects a professional (audited)', async () => 
   r = await request(srv, 'POST', '/api/directory/professionals', { token: admin.token, body: pro() });
   assert.equal(r.status, 409);
   assert.equal(r.json.code, 'professional.exists');
-  const audit = srv.sql(`SELECT action || ':' || COALESCE(detail, '') FROM audit_event WHERE object_type = 'professional' AND object_id = '${id}' ORDER BY seq`);
+  const audit = await srv.auditSql(`SELECT action || ':' || COALESCE(detail, '') FROM audit_event WHERE object_type = 'professional' AND object_id = '${id}' ORDER BY seq`);
   assert.deepEqual(audit.split('\n'), ['professional.create:idnps=810000012345', 'professional.update:given_name,mobile,organisation_ids']);
 });
 
@@ -340,7 +340,7 @@ test('professionals may read the directory but not write it (403, audited)', asy
     assert.equal(r.status, 403, `${m} ${p}`);
     assert.equal(r.json.code, 'role.admin_required');
   }
-  const denied = srv.sql("SELECT count(*) FROM audit_event WHERE outcome = 'denied' AND user_login = 'inf.bernard' AND object_id LIKE '% /api/%'");
+  const denied = await srv.auditSql("SELECT count(*) FROM audit_event WHERE outcome = 'denied' AND user_login = 'inf.bernard' AND object_id LIKE '% /api/%'");
   assert.ok(Number(denied) >= 4);
   assert.equal((await get('/api/directory/organisations?q=cabinet', nurse)).status, 200);
 });
@@ -374,6 +374,6 @@ test('an account is linked to a professional: GET /api/me shows it; conflicts an
   assert.equal(r.status, 200);
   assert.equal(r.json.professional_id, null);
   assert.equal((await get('/api/me')).json.professional_id, null);
-  const audit = srv.sql(`SELECT detail FROM audit_event WHERE action = 'user.link_professional' AND object_id = '${doctor.user.id}' ORDER BY seq`);
+  const audit = await srv.auditSql(`SELECT detail FROM audit_event WHERE action = 'user.link_professional' AND object_id = '${doctor.user.id}' ORDER BY seq`);
   assert.deepEqual(audit.split('\n'), [`professional_id=${claire.id}`, 'unlinked']);
 });

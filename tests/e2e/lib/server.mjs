@@ -113,6 +113,17 @@ export async function startServer({ args = [], env = {}, demo = true, db, setup 
     async close() { await server.stop(); database.cleanup(); },
     cli: (a, opts) => runCli([...a, ...common], opts),
     sql: (q) => database.sql(q),
+    /* sql() once the events of the requests answered so far are in the trail:
+     * a read's event is written to the audit spool before the answer, and
+     * moved into audit_event a moment later. */
+    async auditSql(q) {
+      for (let i = 0; i < 200; i++) {
+        const m = await fetch(`${base}/metrics`).then((r) => r.text());
+        if (/^parcours_audit_spooled_events 0$/m.test(m)) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return database.sql(q);
+    },
   };
   return server;
 }
