@@ -20,6 +20,7 @@
  * file, including those SQLite holds through its own descriptors. */
 #include "store/sqlite_vfs.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -75,6 +76,8 @@ static int64_t file_size(int fd)
     return fstat(fd, &st) == 0 ? (int64_t)st.st_size : -1;
 }
 
+static void *prefault(void *arg);
+
 static mapping *mapping_acquire(const char *path)
 {
     pthread_mutex_lock(&registry_mu);
@@ -124,9 +127,19 @@ static mapping *mapping_acquire(const char *path)
     m->base = base;
     m->reserved = reserved;
     m->size = size;
-    m->users = 1;
+    m->users = 2; /* the caller, and prefault() until it is done */
     m->next = registry;
     registry = m;
+    pthread_t t;
+    pthread_attr_t attr;
+    bool started = false;
+    if (pthread_attr_init(&attr) == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        started = pthread_create(&t, &attr, prefault, m) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!started)
+        m->users = 1;
     pthread_mutex_unlock(&registry_mu);
     return m;
 }
@@ -145,6 +158,42 @@ static void mapping_release(mapping *m)
         free(m);
     }
     pthread_mutex_unlock(&registry_mu);
+}
+
+/* Maps, in the background, the pages of the file the kernel already caches:
+ * otherwise the first read of each page in this process takes a page fault
+ * (a 10M-note database read at random: ~6% of the CPU of a read, and the
+ * faults go on for as long as pages remain unmapped; populating the 9.6 GB
+ * file took 0.33 s). Pages not in the cache are left alone: no disk reads,
+ * whatever the file's size. A kernel without MADV_POPULATE_READ (before 5.14)
+ * just keeps faulting. */
+static void *prefault(void *arg)
+{
+    mapping *m = arg;
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE), chunk = (size_t)1 << 30;
+    size_t size = (size_t)m->size;
+    if ((int64_t)size > m->reserved)
+        size = (size_t)m->reserved;
+    unsigned char *vec = malloc(chunk / page);
+    for (size_t off = 0; vec && off < size; off += chunk) {
+        size_t len = size - off < chunk ? size - off : chunk, npages = (len + page - 1) / page;
+        if (mincore(m->base + off, len, vec) != 0)
+            break;
+        for (size_t i = 0; i < npages;) {
+            size_t j = i;
+            while (j < npages && (vec[j] & 1))
+                j++;
+            if (j > i &&
+                madvise(m->base + off + i * page, (j - i) * page, MADV_POPULATE_READ) != 0 &&
+                errno == EINVAL)
+                goto out;
+            i = j + 1;
+        }
+    }
+out:
+    free(vec);
+    mapping_release(m);
+    return NULL;
 }
 
 /* The readable length, refreshed if the database changed since last seen. */

@@ -1,7 +1,8 @@
 /* Unit tests of store/sqlite_vfs through the real SQLite driver: a reader
  * connection sees, through the shared mapping, exactly what a writer committed
  * while the file grows (past the size first mapped) and shrinks (VACUUM), and
- * PARCOURS_SQLITE_MMAP=0 turns the mapping off. Also: the reads of a
+ * PARCOURS_SQLITE_MMAP=0 turns the mapping off; the file's cached pages are
+ * mapped in the background when it is first opened. Also: the reads of a
  * connection share one snapshot until it goes back to the pool or writes. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -244,6 +245,53 @@ static void test_mapping_can_be_turned_off(void **state)
     arena_free(&a);
 }
 
+/* Resident kB of this process's mapping of path (/proc/self/smaps), -1 if none. */
+static long mapped_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    char line[512];
+    long rss = -1;
+    bool ours = false;
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strlen(line), p = strlen(path);
+        if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' '))
+            ours = n > p + 1 && line[n - 1] == '\n' && strncmp(line + n - p - 1, path, p) == 0;
+        if (ours && strncmp(line, "Rss:", 4) == 0)
+            rss = strtol(line + 4, NULL, 10);
+    }
+    fclose(f);
+    return rss;
+}
+
+static void test_cached_pages_are_mapped_without_a_read(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, 64 * 1024);
+    db_conn *w;
+    db *d = open_with_table(&w);
+    insert_rows(w, &a, 0, 4000); /* ~4 MB, in the kernel's cache once written */
+    db_release(d, w);
+    db_close(d);
+    for (int i = 0; i < 200 && sqlite_vfs_mapped_bytes(path) != -1; i++)
+        usleep(10 * 1000); /* the first mapping's prefault is done */
+    assert_int_equal(sqlite_vfs_mapped_bytes(path), -1);
+
+    char err[256];
+    d = db_open(url, 1, err, sizeof err); /* no query reads the table */
+    assert_non_null(d);
+    long rss = -1;
+    for (int i = 0; i < 200 && (rss = mapped_rss_kb()) < 3000; i++)
+        usleep(10 * 1000);
+    assert_true(rss >= 3000);
+    db_conn *c = db_acquire(d);
+    assert_int_equal(one_int(c, &a, "SELECT count(*) FROM t"), 4000);
+    db_release(d, c);
+    db_close(d);
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +300,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_every_commit_is_visible_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_can_be_turned_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cached_pages_are_mapped_without_a_read, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
