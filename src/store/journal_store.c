@@ -81,7 +81,35 @@ static int newest_first(const void *x, const void *y)
 
 /* One record at a time, so that each query walks note_patient (patient_id, id)
  * backwards and stops after `limit` rows: an IN over the family would read
- * every note of the patient and sort them. */
+ * every note of the patient and sort them. A 0/NULL filter parameter switches
+ * its test off in the general statement; the timeline without filters (most
+ * reads) has statements of its own, which test nothing per row. */
+#define LIST_SQL(filters)                                                                          \
+    "SELECT " NOTE_COLS " FROM note n WHERE n.patient_id = ? AND n.id < ?" filters                 \
+    " ORDER BY n.id DESC LIMIT ?"
+
+static db_rc list_one(db_conn *c, arena *a, int64_t record, int64_t before, const note_filter *f,
+                      db_rows *rows)
+{
+    bool plain = !f->type && !f->author_id && !f->from_ms && !f->to_ms && !f->urgent_only;
+    if (plain)
+        return db_exec(c, a,
+                       f->professionals ? LIST_SQL("") : LIST_SQL(" AND n.visibility = 'all'"),
+                       DB_PARAMS(DB_INT(record), DB_INT(before), DB_INT(f->limit)), rows);
+    return db_exec(c, a,
+                   LIST_SQL(" AND (CAST(? AS TEXT) IS NULL OR n.type = ?)"
+                            " AND (CAST(? AS BIGINT) = 0 OR n.author_id = ?)"
+                            " AND (CAST(? AS BIGINT) = 0 OR n.created_at >= ?)"
+                            " AND (CAST(? AS BIGINT) = 0 OR n.created_at < ?)"
+                            " AND (CAST(? AS BIGINT) = 0 OR n.urgent = 1)"
+                            " AND (CAST(? AS BIGINT) = 1 OR n.visibility = 'all')"),
+                   DB_PARAMS(DB_INT(record), DB_INT(before), DB_TEXT(f->type), DB_TEXT(f->type),
+                             DB_INT(f->author_id), DB_INT(f->author_id), DB_INT(f->from_ms),
+                             DB_INT(f->from_ms), DB_INT(f->to_ms), DB_INT(f->to_ms),
+                             DB_INT(f->urgent_only), DB_INT(f->professionals), DB_INT(f->limit)),
+                   rows);
+}
+
 db_rc journal_store_list(db_conn *c, arena *a, const int64_t *family, int nfamily,
                          const note_filter *f, note **out, int *n)
 {
@@ -91,23 +119,7 @@ db_rc journal_store_list(db_conn *c, arena *a, const int64_t *family, int nfamil
     int64_t before = f->before > 0 ? f->before : INT64_MAX;
     for (int k = 0; k < nfamily; k++) {
         db_rows rows;
-        /* a 0/NULL filter parameter switches its test off */
-        db_rc rc =
-            db_exec(c, a,
-                    "SELECT " NOTE_COLS " FROM note n"
-                    " WHERE n.patient_id = ? AND n.id < ?"
-                    " AND (CAST(? AS TEXT) IS NULL OR n.type = ?)"
-                    " AND (CAST(? AS BIGINT) = 0 OR n.author_id = ?)"
-                    " AND (CAST(? AS BIGINT) = 0 OR n.created_at >= ?)"
-                    " AND (CAST(? AS BIGINT) = 0 OR n.created_at < ?)"
-                    " AND (CAST(? AS BIGINT) = 0 OR n.urgent = 1)"
-                    " AND (CAST(? AS BIGINT) = 1 OR n.visibility = 'all')"
-                    " ORDER BY n.id DESC LIMIT ?",
-                    DB_PARAMS(DB_INT(family[k]), DB_INT(before), DB_TEXT(f->type), DB_TEXT(f->type),
-                              DB_INT(f->author_id), DB_INT(f->author_id), DB_INT(f->from_ms),
-                              DB_INT(f->from_ms), DB_INT(f->to_ms), DB_INT(f->to_ms),
-                              DB_INT(f->urgent_only), DB_INT(f->professionals), DB_INT(f->limit)),
-                    &rows);
+        db_rc rc = list_one(c, a, family[k], before, f, &rows);
         if (rc != DB_OK) {
             *n = 0;
             return rc;
@@ -248,8 +260,7 @@ db_rc journal_store_attachment(db_conn *c, arena *a, int64_t id, attachment *out
     return DB_OK;
 }
 
-db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id,
-                              int64_t now)
+db_rc journal_store_mark_read(db_conn *c, arena *a, int64_t note_id, int64_t user_id, int64_t now)
 {
     db_rows rows;
     db_rc rc = db_exec(c, a,
