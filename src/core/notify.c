@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-const char *const notify_kinds[] = {NOTIFY_CIRCLE_ADDED, NOTIFY_CIRCLE_REMOVED, NOTIFY_NOTE_NEW,
-                                    NOTIFY_NOTE_REPLY,   NOTIFY_MENTION,        NOTIFY_MESSAGE,
-                                    NOTIFY_BREAK_GLASS,  NULL};
+const char *const notify_kinds[] = {
+    NOTIFY_CIRCLE_ADDED, NOTIFY_CIRCLE_REMOVED, NOTIFY_NOTE_NEW,    NOTIFY_NOTE_REPLY,
+    NOTIFY_MENTION,      NOTIFY_MESSAGE,        NOTIFY_BREAK_GLASS, NULL};
 
 bool notify_kind_known(const char *kind)
 {
@@ -96,46 +96,49 @@ core_rc notify_users(ctx *c, const int64_t *users, int n, const notification_inp
 {
     db_conn *conn = ctx_db(c);
     int64_t actor = c->who ? c->who->user_id : 0;
-    bool own_tx = !db_in_tx(conn), locked = false;
+    bool own_tx = !db_in_tx(conn);
     if (own_tx && db_begin_write(conn) != DB_OK)
         return CORE_ERROR;
-    int minute = local_minute(c->now_ms);
-    db_rc rc = DB_OK;
-    for (int i = 0; i < n && rc == DB_OK; i++) {
-        if (users[i] == actor || users[i] <= 0)
-            continue;
-        bool repeat = false;
-        for (int k = 0; k < i && !repeat; k++)
-            repeat = users[k] == users[i];
-        if (repeat)
-            continue;
-        const char *disabled;
-        int qs, qe;
-        rc = notify_store_prefs(conn, c->arena, users[i], &disabled, &qs, &qe);
-        if (rc != DB_OK)
-            break;
+    /* each recipient once, not the actor; their preferences, the rows and
+     * the lock in a fixed number of statements whatever the circle's size
+     * (round trips on PostgreSQL) */
+    int64_t *to = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(n + 1));
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        bool repeat = users[i] == actor || users[i] <= 0;
+        for (int k = 0; k < m && !repeat; k++)
+            repeat = to[k] == users[i];
+        if (!repeat)
+            to[m++] = users[i];
+    }
+    const char **disabled = arena_alloc(c->arena, sizeof(char *) * (size_t)(m + 1));
+    int *qs = arena_alloc(c->arena, sizeof(int) * (size_t)(m + 1));
+    int *qe = arena_alloc(c->arena, sizeof(int) * (size_t)(m + 1));
+    bool *live = arena_alloc(c->arena, sizeof(bool) * (size_t)(m + 1));
+    db_rc rc = notify_store_prefs_many(conn, c->arena, to, m, disabled, qs, qe);
+    int minute = local_minute(c->now_ms), kept = 0;
+    for (int i = 0; rc == DB_OK && i < m; i++) {
         /* urgent notes are always delivered: a preference cannot hide them */
-        if (!in->urgent && listed(disabled, in->kind))
+        if (!in->urgent && listed(disabled[i], in->kind))
             continue;
-        if (!locked) {
-            rc = notify_store_serialize(conn, c->arena);
-            locked = rc == DB_OK;
-            if (rc != DB_OK)
-                break;
-        }
-        notification_row row = {.user_id = users[i],
-                                .kind = in->kind,
+        to[kept] = to[i];
+        live[kept++] = in->urgent || !notify_quiet_at(qs[i], qe[i], minute);
+    }
+    if (rc == DB_OK && kept > 0)
+        rc = notify_store_serialize(conn, c->arena);
+    if (rc == DB_OK && kept > 0) {
+        notification_row row = {.kind = in->kind,
                                 .patient_id = in->patient_id,
                                 .object_id = in->object_id,
                                 .title = in->title,
                                 .body = in->body,
                                 .urgent = in->urgent,
-                                .live = in->urgent || !notify_quiet_at(qs, qe, minute),
                                 .created_at = c->now_ms};
-        rc = notify_store_insert(conn, c->arena, &row);
-        if (rc == DB_OK && row.live)
-            wake_later(row.user_id);
+        rc = notify_store_insert_many(conn, c->arena, &row, to, live, kept);
     }
+    for (int i = 0; rc == DB_OK && i < kept; i++)
+        if (live[i])
+            wake_later(to[i]);
     if (own_tx) {
         if (rc == DB_OK)
             rc = db_commit(conn);
@@ -164,8 +167,8 @@ core_rc notify_feed(ctx *c, int64_t before, bool unread_only, int limit, notify_
     if (limit < 1 || limit > 200)
         limit = 50;
     db_conn *conn = ctx_db(c);
-    if (notify_store_list(conn, c->arena, c->who->user_id, before, unread_only, limit,
-                          &out->items, &out->n) != DB_OK ||
+    if (notify_store_list(conn, c->arena, c->who->user_id, before, unread_only, limit, &out->items,
+                          &out->n) != DB_OK ||
         notify_store_unread_count(conn, c->arena, c->who->user_id, &out->unread_count) != DB_OK)
         return store_error(err);
     out->next_before = out->n == limit ? out->items[out->n - 1].id : 0;
@@ -187,8 +190,8 @@ core_rc notify_mark_all_read(ctx *c, int64_t *changed, core_error *err)
 {
     if (need_user(c, err) != CORE_OK)
         return CORE_UNAUTHENTICATED;
-    return notify_store_mark_all_read(ctx_db(c), c->arena, c->who->user_id, c->now_ms,
-                                      changed) == DB_OK
+    return notify_store_mark_all_read(ctx_db(c), c->arena, c->who->user_id, c->now_ms, changed) ==
+                   DB_OK
                ? CORE_OK
                : store_error(err);
 }

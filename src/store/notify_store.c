@@ -1,4 +1,5 @@
 #include "store/notify_store.h"
+#include "util/buf.h"
 #include "util/alloc.h"
 
 #include <libpq-fe.h>
@@ -7,7 +8,7 @@
 #include <string.h>
 
 #define NOTIF_COLS                                                                                 \
-    "id, user_id, kind, COALESCE(patient_id, 0), object_id, title, body, urgent, created_at,"     \
+    "id, user_id, kind, COALESCE(patient_id, 0), object_id, title, body, urgent, created_at,"      \
     " COALESCE(read_at, 0), live"
 
 static db_rc read_all(db_rc rc, const db_rows *rows, arena *a, notification_row **out, int *n)
@@ -40,16 +41,102 @@ db_rc notify_store_serialize(db_conn *c, arena *a)
     return db_exec(c, a, "UPDATE audit_head SET seq = seq WHERE id = 1", DB_NOPARAMS, NULL);
 }
 
-db_rc notify_store_insert(db_conn *c, arena *a, const notification_row *n)
+/* users[0..n) as one text parameter: a JSON array for SQLite (json_each), an
+ * array literal for PostgreSQL; with the extra integer of each when given. */
+static const char *id_list(db_conn *c, arena *a, const int64_t *users, const bool *extra, int n)
 {
+    bool pg = db_conn_kind(c) == DB_POSTGRES;
+    buf b;
+    buf_init(&b, 0);
+    buf_putc(&b, pg ? '{' : '[');
+    for (int i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        if (extra && !pg)
+            buf_printf(&b, "[%lld,%d]", (long long)users[i], extra[i] ? 1 : 0);
+        else
+            buf_printf(&b, "%lld", (long long)users[i]);
+    }
+    buf_putc(&b, pg ? '}' : ']');
+    const char *out = arena_strndup(a, b.data, b.len);
+    buf_free(&b);
+    return out;
+}
+
+static const char *flag_list(arena *a, const bool *flags, int n)
+{
+    char *s = arena_alloc(a, (size_t)n * 2 + 2), *p = s;
+    *p++ = '{';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        *p++ = flags[i] ? '1' : '0';
+    }
+    *p++ = '}';
+    *p = '\0';
+    return s;
+}
+
+db_rc notify_store_insert_many(db_conn *c, arena *a, const notification_row *n,
+                               const int64_t *users, const bool *live, int count)
+{
+    if (count == 0)
+        return DB_OK;
+    if (db_conn_kind(c) == DB_POSTGRES)
+        return db_exec(
+            c, a,
+            "INSERT INTO notification (user_id, kind, patient_id, object_id, title, body,"
+            " urgent, created_at, live)"
+            " SELECT t.u, CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT),"
+            " CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), t.l"
+            " FROM unnest(CAST(? AS BIGINT[]), CAST(? AS INTEGER[])) WITH ORDINALITY AS t(u, l, o)"
+            " ORDER BY t.o",
+            DB_PARAMS(DB_TEXT(n->kind), n->patient_id ? DB_INT(n->patient_id) : DB_NULLP,
+                      DB_TEXT(n->object_id), DB_TEXT(n->title), DB_TEXT(n->body), DB_INT(n->urgent),
+                      DB_INT(n->created_at), DB_TEXT(id_list(c, a, users, NULL, count)),
+                      DB_TEXT(flag_list(a, live, count))),
+            NULL);
     return db_exec(c, a,
                    "INSERT INTO notification (user_id, kind, patient_id, object_id, title, body,"
-                   " urgent, created_at, live) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   DB_PARAMS(DB_INT(n->user_id), DB_TEXT(n->kind),
-                             n->patient_id ? DB_INT(n->patient_id) : DB_NULLP,
+                   " urgent, created_at, live)"
+                   " SELECT json_extract(j.value, '$[0]'), ?, ?, ?, ?, ?, ?, ?,"
+                   " json_extract(j.value, '$[1]') FROM json_each(?) AS j ORDER BY j.key",
+                   DB_PARAMS(DB_TEXT(n->kind), n->patient_id ? DB_INT(n->patient_id) : DB_NULLP,
                              DB_TEXT(n->object_id), DB_TEXT(n->title), DB_TEXT(n->body),
-                             DB_INT(n->urgent), DB_INT(n->created_at), DB_INT(n->live)),
+                             DB_INT(n->urgent), DB_INT(n->created_at),
+                             DB_TEXT(id_list(c, a, users, live, count))),
                    NULL);
+}
+
+db_rc notify_store_prefs_many(db_conn *c, arena *a, const int64_t *users, int n,
+                              const char **disabled, int *quiet_start, int *quiet_end)
+{
+    for (int i = 0; i < n; i++) {
+        disabled[i] = "";
+        quiet_start[i] = quiet_end[i] = -1;
+    }
+    if (n == 0)
+        return DB_OK;
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       db_conn_kind(c) == DB_POSTGRES
+                           ? "SELECT user_id, disabled_kinds, COALESCE(quiet_start, -1),"
+                             " COALESCE(quiet_end, -1) FROM notification_pref"
+                             " WHERE user_id = ANY (CAST(? AS BIGINT[]))"
+                           : "SELECT user_id, disabled_kinds, COALESCE(quiet_start, -1),"
+                             " COALESCE(quiet_end, -1) FROM notification_pref"
+                             " WHERE user_id IN (SELECT value FROM json_each(?))",
+                       DB_PARAMS(DB_TEXT(id_list(c, a, users, NULL, n))), &rows);
+    for (int r = 0; rc == DB_OK && r < rows.n; r++) {
+        int64_t user = db_int(&rows, r, 0);
+        for (int i = 0; i < n; i++)
+            if (users[i] == user) {
+                disabled[i] = db_text(&rows, r, 1);
+                quiet_start[i] = (int)db_int(&rows, r, 2);
+                quiet_end[i] = (int)db_int(&rows, r, 3);
+            }
+    }
+    return rc;
 }
 
 db_rc notify_store_prefs(db_conn *c, arena *a, int64_t user_id, const char **disabled,
@@ -113,9 +200,9 @@ db_rc notify_store_since(db_conn *c, arena *a, int64_t user_id, int64_t after, i
 db_rc notify_store_unread_count(db_conn *c, arena *a, int64_t user_id, int64_t *count)
 {
     db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "SELECT count(*) FROM notification WHERE user_id = ? AND read_at IS NULL",
-                       DB_PARAMS(DB_INT(user_id)), &rows);
+    db_rc rc =
+        db_exec(c, a, "SELECT count(*) FROM notification WHERE user_id = ? AND read_at IS NULL",
+                DB_PARAMS(DB_INT(user_id)), &rows);
     *count = rc == DB_OK ? db_int(&rows, 0, 0) : 0;
     return rc;
 }
@@ -136,9 +223,9 @@ db_rc notify_store_mark_all_read(db_conn *c, arena *a, int64_t user_id, int64_t 
                                  int64_t *changed)
 {
     db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "UPDATE notification SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
-                       DB_PARAMS(DB_INT(now), DB_INT(user_id)), &rows);
+    db_rc rc =
+        db_exec(c, a, "UPDATE notification SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
+                DB_PARAMS(DB_INT(now), DB_INT(user_id)), &rows);
     *changed = rc == DB_OK ? rows.changes : 0;
     return rc;
 }

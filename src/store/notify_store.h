@@ -15,7 +15,7 @@ typedef struct notification_row {
     const char *title;
     const char *body;
     bool urgent;
-    bool live;       /* pushed on the live stream (false: created in quiet hours) */
+    bool live; /* pushed on the live stream (false: created in quiet hours) */
     int64_t created_at;
     int64_t read_at; /* 0 = unread */
 } notification_row;
@@ -27,7 +27,13 @@ typedef struct notification_row {
  * commit after a larger one. A no-op cost on SQLite (one writer at a time). */
 db_rc notify_store_serialize(db_conn *c, arena *a);
 
-db_rc notify_store_insert(db_conn *c, arena *a, const notification_row *n);
+/* One notification with n's content for each of users[0..count), live[i] as
+ * given (n's user_id and live are not used), in that order: one statement. */
+db_rc notify_store_insert_many(db_conn *c, arena *a, const notification_row *n,
+                               const int64_t *users, const bool *live, int count);
+/* notify_store_prefs for users[0..n) at once (one statement). */
+db_rc notify_store_prefs_many(db_conn *c, arena *a, const int64_t *users, int n,
+                              const char **disabled, int *quiet_start, int *quiet_end);
 /* The user's disabled kinds (comma-separated, "" when none) and quiet hours
  * (minutes after midnight, -1 when unset). */
 db_rc notify_store_prefs(db_conn *c, arena *a, int64_t user_id, const char **disabled,
