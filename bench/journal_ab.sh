@@ -5,6 +5,8 @@
 # CPU time per request (utime + stime of the process / requests), which moves
 # less than the rate when the machine is shared. Loopback only, bounded.
 #   BENCH_REUSE=DIR bench/journal_ab.sh 'PARCOURS_SQLITE_MMAP=1' 'PARCOURS_SQLITE_MMAP=0'
+# A setting PARCOURS_BIN=PATH runs that binary instead of build/release/parcours
+# (e.g. one built from an earlier commit with `git worktree`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${BENCH_REUSE:?BENCH_REUSE=DIR (a database kept by BENCH_KEEP=DIR bench/journal.sh)}"
@@ -22,8 +24,12 @@ trap cleanup EXIT
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for ((round = 1; round <= ROUNDS; round++)); do
     for setting in "$@"; do
+        bin=$BIN
+        for kv in $setting; do
+            case $kv in PARCOURS_BIN=*) bin=${kv#PARCOURS_BIN=} ;; esac
+        done
         # shellcheck disable=SC2086
-        env $setting "$BIN" serve --db "sqlite:$BENCH_REUSE/journal.db" --secret-file "$BENCH_REUSE/secret" \
+        env $setting "$bin" serve --db "sqlite:$BENCH_REUSE/journal.db" --secret-file "$BENCH_REUSE/secret" \
             --http 127.0.0.1:0 --threads 2 >"$tmp/out" 2>/dev/null &
         pid=$!
         for _ in $(seq 1 100); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.1; done
