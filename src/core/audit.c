@@ -1,13 +1,8 @@
 #include "core/audit.h"
 #include "core/audit_internal.h"
 
-#include "util/alloc.h"
-#include "util/log.h"
-#include "util/timeutil.h"
-
 #include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* "<len>:<bytes>|" per field: unambiguous whatever the fields contain; NULL

@@ -289,7 +289,8 @@ static void *audit_writer(void *arg)
             /* copies: the waiters' rows stay as they gave them */
             audit_row *rows = arena_alloc(&ar, sizeof(audit_row) * (size_t)(nrows + 1));
             size_t used = 0;
-            int k = decode_records(&ar, moving.data, moving.len, rows, nspooled, &used);
+            int k = moving.len ? decode_records(&ar, moving.data, moving.len, rows, nspooled, &used)
+                               : 0;
             if (k != nspooled || used != moving.len) {
                 log_error("audit", "%s", "spooled events could not be read back");
                 break;
