@@ -137,10 +137,21 @@ core_rc audit_record(ctx *c, const audit_event *e)
     return CORE_ERROR;
 }
 
+/* Before reading the trail: waits until what the writer holds (spooled or
+ * queued) is committed, then gives the call's connection back, since its read
+ * snapshot (SQLite: one per request, see db_sqlite.c) may predate that commit. */
+static void audit_settle(ctx *c)
+{
+    if (!c->app->audit_q)
+        return;
+    audit_queue_flush(c->app->audit_q);
+    if (c->conn_ && !db_in_tx(c->conn_))
+        ctx_done(c);
+}
+
 core_rc audit_verify(ctx *c, audit_report *report)
 {
-    if (c->app->audit_q)
-        audit_queue_flush(c->app->audit_q);
+    audit_settle(c);
     db_conn *conn = ctx_db(c);
     memset(report, 0, sizeof *report);
     char prev[65];
@@ -217,8 +228,7 @@ core_rc audit_query(ctx *c, const audit_filter *f, audit_row **out, int *n, core
     if (!c->who || strcmp(c->who->role, "admin") != 0)
         return core_fail(err, CORE_FORBIDDEN, "role.admin_required", NULL,
                          "Le journal d'audit est réservé aux administrateurs.");
-    if (c->app->audit_q)
-        audit_queue_flush(c->app->audit_q); /* the events of answered reads are there */
+    audit_settle(c); /* the events of answered reads are there */
     if (audit_store_list(ctx_db(c), c->arena, f, out, n) != DB_OK)
         return core_fail(err, CORE_ERROR, "store.error", NULL, "Erreur interne.");
     audit_record(c, &(audit_event){.action = "audit.read", .patient_id = f->patient_id});

@@ -214,3 +214,27 @@ test('events spooled before a kill -9 are moved into the trail at the next start
     assert.equal((await request(s, 'GET', notes, { token: (await login(s, DOCTOR)).token })).status, 200);
   } finally { await s.close(); }
 });
+
+test('reading the trail waits for the events still in the spool, whatever the moment they are moved', async () => {
+  const db = freshDatabase();
+  const s = await startServer({ db, env: { ...spoolEnv(db), PARCOURS_AUDIT_SPOOL_GATHER_US: '60000000' } });
+  try {
+    const doc = await login(s, DOCTOR);
+    const adm = await login(s, ADMIN);
+    const notes = await patientWithNote(s, doc.token);
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      const refused = await request(s, 'GET', '/api/audit', { token: doc.token });
+      assert.equal(refused.status, 403);
+      const read = await request(s, 'GET', notes, { token: doc.token });
+      assert.equal(read.status, 200);
+      ids.push(refused.headers.get('x-request-id'), read.headers.get('x-request-id'));
+    }
+    if (BACKEND === 'sqlite') assert.ok(await spooledEvents(s) >= 5, 'they wait in the spool (moved once a minute here)');
+    const r = await request(s, 'GET', '/api/audit?limit=500', { token: adm.token });
+    assert.equal(r.status, 200);
+    const seen = new Set(r.json.items.map((e) => e.request_id));
+    for (const id of ids) assert.ok(seen.has(id), `event of request ${id} listed`);
+    assert.ok(await spooledEvents(s) <= 1, 'only the reading of the trail itself waits now');
+  } finally { await s.close(); }
+});
