@@ -204,10 +204,7 @@ const char *db_url_redacted(const db *d)
 
 bool db_commits_survive_power_loss(const db *d)
 {
-    if (d->drv != &db_sqlite_driver)
-        return true;                                   /* PostgreSQL's default synchronous_commit */
-    const char *sync = getenv("PARCOURS_SQLITE_SYNC"); /* as db_sqlite.c reads it */
-    return sync && strcmp(sync, "FULL") == 0;
+    return !d->drv->commits_survive_power_loss || d->drv->commits_survive_power_loss();
 }
 
 db_conn *db_acquire(db *d)

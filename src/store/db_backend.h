@@ -20,6 +20,8 @@ typedef struct db_driver {
     void (*checkpoint)(void *h);
     /* Called when the connection goes back to the pool (NULL: nothing to do). */
     void (*release)(void *h);
+    /* Whether commits are on stable storage when they return (NULL: yes). */
+    bool (*commits_survive_power_loss)(void);
 } db_driver;
 
 extern const db_driver db_sqlite_driver;

@@ -35,6 +35,13 @@ static void configure_sqlite(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* PARCOURS_SQLITE_SYNC=FULL: a commit survives a power loss, not only a crash. */
+static bool sync_full(void)
+{
+    const char *sync = getenv("PARCOURS_SQLITE_SYNC");
+    return sync && strcmp(sync, "FULL") == 0;
+}
+
 static void *sq_connect(const char *path, char *err, size_t errsz)
 {
     pthread_once(&config_once, configure_sqlite);
@@ -51,12 +58,11 @@ static void *sq_connect(const char *path, char *err, size_t errsz)
         return NULL;
     }
     sqlite3_busy_timeout(h, 10000);
-    const char *sync = getenv("PARCOURS_SQLITE_SYNC");
     char pragmas[512];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
              "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=%d;",
-             sync && strcmp(sync, "FULL") == 0 ? "FULL" : "NORMAL",
+             sync_full() ? "FULL" : "NORMAL",
              vfs ? 1 << 30 : 0); /* > 0: SQLite reads pages in place (xFetch) */
     char *msg = NULL;
     if (sqlite3_exec(h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
@@ -165,8 +171,7 @@ static void sq_release(void *h)
     snapshot_end(h);
 }
 
-static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int np,
-                     db_rows *out)
+static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int np, db_rows *out)
 {
     sqlite_conn *c = h;
     sqlite3_stmt *st = stmt_for(c, sql);
@@ -277,6 +282,7 @@ const db_driver db_sqlite_driver = {
     .disconnect = sq_disconnect,
     .set_autocheckpoint = sq_set_autocheckpoint,
     .checkpoint = sq_checkpoint,
+    .commits_survive_power_loss = sync_full,
     .exec = sq_exec,
     .exec_script = sq_exec_script,
     .release = sq_release,
