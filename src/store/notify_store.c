@@ -142,19 +142,7 @@ db_rc notify_store_prefs_many(db_conn *c, arena *a, const int64_t *users, int n,
 db_rc notify_store_prefs(db_conn *c, arena *a, int64_t user_id, const char **disabled,
                          int *quiet_start, int *quiet_end)
 {
-    db_rows rows;
-    db_rc rc = db_exec(c, a,
-                       "SELECT disabled_kinds, COALESCE(quiet_start, -1), COALESCE(quiet_end, -1)"
-                       " FROM notification_pref WHERE user_id = ?",
-                       DB_PARAMS(DB_INT(user_id)), &rows);
-    *disabled = "";
-    *quiet_start = *quiet_end = -1;
-    if (rc == DB_OK && rows.n == 1) {
-        *disabled = db_text(&rows, 0, 0);
-        *quiet_start = (int)db_int(&rows, 0, 1);
-        *quiet_end = (int)db_int(&rows, 0, 2);
-    }
-    return rc;
+    return notify_store_prefs_many(c, a, &user_id, 1, disabled, quiet_start, quiet_end);
 }
 
 db_rc notify_store_set_prefs(db_conn *c, arena *a, int64_t user_id, const char *disabled,
