@@ -69,26 +69,76 @@ db_rc audit_store_set_head(db_conn *c, arena *a, const char *hash)
                    NULL);
 }
 
+/* The epoch of an event in the per-patient and per-user indexes of migration
+ * 0010, (seq >> 16, patient_id or user_id, seq): the SQL expression must be the
+ * index's, and the shift the same. */
+#define AUDIT_EPOCH_SQL "(seq >> 16)"
+#define AUDIT_EPOCH_SHIFT 16
+
+/* The filters every listing applies; a NULL/0 parameter disables its test (the
+ * casts give PostgreSQL the parameter types it cannot infer from IS NULL). */
+#define AUDIT_FILTERS                                                                              \
+    " AND (CAST(? AS BIGINT) = 0 OR seq < ?)"                                                      \
+    " AND (CAST(? AS BIGINT) = 0 OR user_id = ?)"                                                  \
+    " AND (CAST(? AS TEXT) IS NULL OR patient_id = ?)"                                             \
+    " AND (CAST(? AS TEXT) IS NULL OR action = ?)"                                                 \
+    " AND (CAST(? AS BIGINT) = 0 OR at >= ?)"                                                      \
+    " AND (CAST(? AS BIGINT) = 0 OR at < ?)"                                                       \
+    " ORDER BY seq DESC LIMIT ?"
+#define AUDIT_FILTER_PARAMS(f, limit)                                                              \
+    DB_INT((f)->before_seq), DB_INT((f)->before_seq), DB_INT((f)->user_id), DB_INT((f)->user_id),  \
+        DB_TEXT((f)->patient_id), DB_TEXT((f)->patient_id), DB_TEXT((f)->action),                  \
+        DB_TEXT((f)->action), DB_INT((f)->from_ms), DB_INT((f)->from_ms), DB_INT((f)->to_ms),      \
+        DB_INT((f)->to_ms), DB_INT(limit)
+
+/* A patient's or a user's events: their index is grouped by epochs of seq, so
+ * each epoch is one index range, probed from the newest down until the page is
+ * full (a probe of an epoch without their events reads one index leaf). */
+static db_rc list_by_epoch(db_conn *c, arena *a, const audit_filter *f, audit_row *out, int *n)
+{
+    int64_t top = f->before_seq - 1;
+    if (f->before_seq <= 0) {
+        const char *hash;
+        db_rc rc = audit_store_head(c, a, &top, &hash);
+        if (rc != DB_OK)
+            return rc;
+    }
+    for (int64_t epoch = top >> AUDIT_EPOCH_SHIFT; epoch >= 0 && *n < f->limit; epoch--) {
+        db_rows rows;
+        db_rc rc = f->patient_id
+                       ? db_exec(c, a,
+                                 "SELECT " AUDIT_COLS " FROM audit_event"
+                                 " WHERE " AUDIT_EPOCH_SQL " = ? AND patient_id = ?" AUDIT_FILTERS,
+                                 DB_PARAMS(DB_INT(epoch), DB_TEXT(f->patient_id),
+                                           AUDIT_FILTER_PARAMS(f, f->limit - *n)),
+                                 &rows)
+                       : db_exec(c, a,
+                                 "SELECT " AUDIT_COLS " FROM audit_event"
+                                 " WHERE " AUDIT_EPOCH_SQL " = ? AND user_id = ?" AUDIT_FILTERS,
+                                 DB_PARAMS(DB_INT(epoch), DB_INT(f->user_id),
+                                           AUDIT_FILTER_PARAMS(f, f->limit - *n)),
+                                 &rows);
+        if (rc != DB_OK)
+            return rc;
+        for (int i = 0; i < rows.n; i++)
+            read_row(&rows, i, &out[(*n)++]);
+    }
+    return DB_OK;
+}
+
 db_rc audit_store_list(db_conn *c, arena *a, const audit_filter *f, audit_row **out, int *n)
 {
+    *n = 0;
+    if (f->patient_id || f->user_id) {
+        *out = arena_calloc(a, (size_t)f->limit + 1, sizeof(audit_row));
+        db_rc rc = list_by_epoch(c, a, f, *out, n);
+        if (rc != DB_OK)
+            *n = 0;
+        return rc;
+    }
     db_rows rows;
-    /* one statement with optional filters: a NULL/0 parameter disables its test (the
-     * casts give PostgreSQL the parameter types it cannot infer from IS NULL) */
-    db_rc rc =
-        db_exec(c, a,
-                "SELECT " AUDIT_COLS " FROM audit_event"
-                " WHERE (CAST(? AS BIGINT) = 0 OR seq < ?)"
-                " AND (CAST(? AS BIGINT) = 0 OR user_id = ?)"
-                " AND (CAST(? AS TEXT) IS NULL OR patient_id = ?)"
-                " AND (CAST(? AS TEXT) IS NULL OR action = ?)"
-                " AND (CAST(? AS BIGINT) = 0 OR at >= ?)"
-                " AND (CAST(? AS BIGINT) = 0 OR at < ?)"
-                " ORDER BY seq DESC LIMIT ?",
-                DB_PARAMS(DB_INT(f->before_seq), DB_INT(f->before_seq), DB_INT(f->user_id),
-                          DB_INT(f->user_id), DB_TEXT(f->patient_id), DB_TEXT(f->patient_id),
-                          DB_TEXT(f->action), DB_TEXT(f->action), DB_INT(f->from_ms),
-                          DB_INT(f->from_ms), DB_INT(f->to_ms), DB_INT(f->to_ms), DB_INT(f->limit)),
-                &rows);
+    db_rc rc = db_exec(c, a, "SELECT " AUDIT_COLS " FROM audit_event WHERE 1 = 1" AUDIT_FILTERS,
+                       DB_PARAMS(AUDIT_FILTER_PARAMS(f, f->limit)), &rows);
     return read_all(rc, &rows, a, out, n);
 }
 

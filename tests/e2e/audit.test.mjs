@@ -110,6 +110,43 @@ test('a forged hash made without the secret is detected', async () => {
   } finally { await t.close(); }
 });
 
+test("a patient's and a user's events are found however far apart in the trail (its indexes are grouped by epochs of 65,536 events)", async () => {
+  const t = await startServer();
+  try {
+    const adm = await login(t, ADMIN);
+    // events of one patient and one user in epochs 0, 1, 3 and 15, none between
+    const seqs = [60000, 70000, 200000, 1000000];
+    t.sql(seqs.map((seq) => 'INSERT INTO audit_event (seq, at, user_id, action, patient_id, outcome, prev_hash, hash)' +
+      ` VALUES (${seq}, ${1700000000000 + seq}, 424242, 'test.epoch', 'EPOCH-P', 'success', 'x', 'x');`).join(' ') +
+      ' UPDATE audit_head SET seq = 1000010;');
+    for (const filter of ['patient_id=EPOCH-P', 'user_id=424242']) {
+      const all = await request(t, 'GET', `/api/audit?${filter}&action=test.epoch&limit=10`, { token: adm.token });
+      assert.equal(all.status, 200, all.text);
+      assert.deepEqual(all.json.items.map((e) => Number(e.seq)), [...seqs].reverse(), filter);
+      assert.equal(all.json.next_before, null);
+      // one at a time, with the cursor
+      const walked = [];
+      let before = 0;
+      for (let guard = 0; guard < 10; guard++) {
+        const p = await request(t, 'GET', `/api/audit?${filter}&action=test.epoch&limit=1${before ? '&before=' + before : ''}`, { token: adm.token });
+        walked.push(...p.json.items.map((e) => Number(e.seq)));
+        if (!p.json.next_before) break;
+        before = p.json.next_before;
+      }
+      assert.deepEqual(walked, [...seqs].reverse(), filter);
+      // a cursor inside an epoch, and other filters applied in each epoch
+      const older = await request(t, 'GET', `/api/audit?${filter}&action=test.epoch&before=200000`, { token: adm.token });
+      assert.deepEqual(older.json.items.map((e) => Number(e.seq)), [70000, 60000], filter);
+      const dated = await request(t, 'GET', `/api/audit?${filter}&action=test.epoch&to=2023-11-14`, { token: adm.token });
+      assert.deepEqual(dated.json.items.map((e) => Number(e.seq)), [], filter);
+    }
+    // the administrator's login (epoch 0) and reads of the trail (epoch 15, after the head moved)
+    const mine = await request(t, 'GET', `/api/audit?user_id=${adm.user.id}&limit=500`, { token: adm.token });
+    assert.ok(mine.json.items.some((e) => e.action === 'audit.read' && Number(e.seq) > 1000010), mine.text);
+    assert.ok(mine.json.items.some((e) => e.action === 'session.login' && Number(e.seq) < 60000), mine.text);
+  } finally { await t.close(); }
+});
+
 const blockTrail = BACKEND === 'postgres'
   ? "CREATE FUNCTION block_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit offline'; END $$ LANGUAGE plpgsql;" +
     ' CREATE TRIGGER block_audit BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION block_audit();'
