@@ -1,6 +1,7 @@
 #include "store/db.h"
 #include "store/db_backend.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -351,15 +352,27 @@ const char *db_text(const db_rows *rows, int r, int col)
 {
     if (r < 0 || r >= rows->n || col < 0 || col >= rows->ncols)
         return NULL;
-    return rows->cells[(size_t)r * (size_t)rows->ncols + (size_t)col];
+    size_t i = (size_t)r * (size_t)rows->ncols + (size_t)col;
+    if (rows->ints && rows->ints[i] == DB_CELL_INT_UNWRITTEN) {
+        /* the cell's memory is the caller's arena's, writable (see db_rows) */
+        char *digits = (char *)rows->cells[i];
+        int64_t v;
+        memcpy(&v, digits - sizeof v, sizeof v);
+        digits[json_format_int(v, digits)] = '\0';
+        ((unsigned char *)rows->ints)[i] = DB_CELL_INT;
+    }
+    return rows->cells[i];
 }
 
 int64_t db_int(const db_rows *rows, int r, int col)
 {
-    const char *s = db_text(rows, r, col);
+    if (r < 0 || r >= rows->n || col < 0 || col >= rows->ncols)
+        return 0;
+    size_t i = (size_t)r * (size_t)rows->ncols + (size_t)col;
+    const char *s = rows->cells[i];
     if (!s)
         return 0;
-    if (rows->ints && rows->ints[(size_t)r * (size_t)rows->ncols + (size_t)col]) {
+    if (rows->ints && rows->ints[i]) {
         int64_t v;
         memcpy(&v, s - sizeof v, sizeof v);
         return v;

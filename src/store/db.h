@@ -48,13 +48,18 @@ typedef struct db_param {
         (int)(sizeof((const db_param[]){__VA_ARGS__}) / sizeof(db_param))
 #define DB_NOPARAMS NULL, 0
 
+#define DB_CELL_INT 1
+#define DB_CELL_INT_UNWRITTEN 2
+#define DB_INT_DIGITS 24 /* room for an int64's digits and the NUL */
+
 typedef struct db_rows {
     int n; /* rows */
     int ncols;
     const char **cells; /* n * ncols, NULL for SQL NULL; integers as decimal text */
-    /* SQLite: n * ncols, 1 where the cell is an integer whose value also sits in
-     * the 8 bytes before its text (db_int reads it instead of parsing); NULL on
-     * PostgreSQL (text only) */
+    /* SQLite: n * ncols, non-zero where the cell is an integer whose value sits in
+     * the 8 bytes before its text (db_int reads it instead of parsing), and
+     * DB_CELL_INT_UNWRITTEN while the text is not written yet (db_text writes
+     * it on first use, in the room left for it); NULL on PostgreSQL (text only) */
     const unsigned char *ints;
     int64_t changes; /* rows changed by an INSERT/UPDATE/DELETE */
 } db_rows;

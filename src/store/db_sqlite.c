@@ -227,13 +227,14 @@ static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int 
             if (type == SQLITE_NULL) {
                 *cell = NULL;
             } else if (type == SQLITE_INTEGER) {
-                /* the value, then its digits (db_int reads the value, db_text the
-                 * digits); formatted here: sqlite3_column_text would convert the
-                 * value in place with its printf and an allocation */
+                /* the value, then room for its digits, written by db_text only
+                 * if asked (most integers are read with db_int): not
+                 * sqlite3_column_text, which converts with printf and allocates */
                 int64_t v = sqlite3_column_int64(st, col);
-                char *slot = arena_alloc(a, sizeof v + 24);
+                char *slot = arena_alloc(a, sizeof v + DB_INT_DIGITS);
                 memcpy(slot, &v, sizeof v);
-                slot[sizeof v + json_format_int(v, slot + sizeof v)] = '\0';
+                slot[sizeof v] = '\0';
+                ints[row + (size_t)col] = DB_CELL_INT_UNWRITTEN;
                 *cell = slot + sizeof v;
             } else {
                 const unsigned char *t = sqlite3_column_text(st, col);

@@ -225,6 +225,43 @@ static void test_every_commit_is_visible_at_once(void **state)
     arena_free(&a);
 }
 
+/* Integer cells: db_int reads the value, db_text writes the digits on first use
+ * (then both agree), NULL stays NULL, text that looks like a number stays text. */
+static void test_integer_cells_read_as_values_and_digits(void **state)
+{
+    (void)state;
+    char err[256];
+    db *d = db_open(url, 1, err, sizeof err);
+    assert_non_null(d);
+    arena a;
+    arena_init(&a, 0);
+    db_conn *c = db_acquire(d);
+    db_rows rows;
+    assert_int_equal(db_exec(c, &a,
+                             "SELECT -9223372036854775807 - 1, 0, NULL, '0042', 9223372036854775807"
+                             " UNION ALL SELECT 7, -1, 3, 'x', 12",
+                             DB_NOPARAMS, &rows),
+                     DB_OK);
+    assert_int_equal(rows.n, 2);
+    assert_true(db_int(&rows, 0, 0) == INT64_MIN);
+    assert_string_equal(db_text(&rows, 0, 0), "-9223372036854775808");
+    assert_true(db_int(&rows, 0, 0) == INT64_MIN);
+    assert_string_equal(db_text(&rows, 0, 1), "0");
+    assert_null(db_text(&rows, 0, 2));
+    assert_int_equal(db_int(&rows, 0, 2), 0);
+    assert_string_equal(db_text(&rows, 0, 3), "0042");
+    assert_int_equal(db_int(&rows, 0, 3), 42);
+    assert_int_equal(db_int(&rows, 0, 4), INT64_MAX);
+    assert_string_equal(db_text(&rows, 0, 4), "9223372036854775807");
+    assert_int_equal(db_int(&rows, 1, 1), -1);
+    assert_string_equal(db_text(&rows, 1, 1), "-1");
+    assert_string_equal(db_text(&rows, 1, 4), "12");
+    assert_null(db_text(&rows, 2, 0)); /* outside the rows */
+    db_release(d, c);
+    db_close(d);
+    arena_free(&a);
+}
+
 static void test_mapping_can_be_turned_off(void **state)
 {
     (void)state;
@@ -300,6 +337,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_every_commit_is_visible_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_can_be_turned_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_integer_cells_read_as_values_and_digits, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_cached_pages_are_mapped_without_a_read, setup,
                                         teardown),
     };
