@@ -208,12 +208,29 @@ void jw_arr_end(jw *w)
     jw_close(w, ']');
 }
 
-void jw_key(jw *w, const char *key)
+void jw_keyn(jw *w, const char *key, size_t n)
 {
-    jw_sep(w);
-    buf_putc(w->out, '"');
-    buf_append(w->out, key, strlen(key));
-    buf_append(w->out, "\":", 2);
+    /* the separator, the quoted name and the colon in one append */
+    char tmp[64];
+    size_t at = 0;
+    if (w->after_key)
+        w->after_key = false; /* a key after a key: the caller's mistake, kept as is */
+    else if (!w->first[w->depth])
+        tmp[at++] = ',';
+    w->first[w->depth] = false;
+    if (n + 4 > sizeof tmp) {
+        buf_append(w->out, tmp, at);
+        buf_putc(w->out, '"');
+        buf_append(w->out, key, n);
+        buf_append(w->out, "\":", 2);
+    } else {
+        tmp[at++] = '"';
+        memcpy(tmp + at, key, n);
+        at += n;
+        tmp[at++] = '"';
+        tmp[at++] = ':';
+        buf_append(w->out, tmp, at);
+    }
     w->after_key = true;
 }
 
@@ -263,22 +280,4 @@ void jw_raw(jw *w, const char *json)
 {
     jw_sep(w);
     buf_puts(w->out, json);
-}
-
-void jw_kstr(jw *w, const char *key, const char *s)
-{
-    jw_key(w, key);
-    jw_str(w, s);
-}
-
-void jw_kint(jw *w, const char *key, int64_t v)
-{
-    jw_key(w, key);
-    jw_int(w, v);
-}
-
-void jw_kbool(jw *w, const char *key, bool v)
-{
-    jw_key(w, key);
-    jw_bool(w, v);
 }

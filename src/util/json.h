@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "util/buf.h"
 
@@ -27,10 +28,16 @@ void jw_obj_end(jw *w);
 void jw_arr_begin(jw *w);
 void jw_arr_end(jw *w);
 /* key: a member name written in the program (ASCII, nothing to escape): copied
- * as it is. Names that come from data go through jw_key_text. */
-void jw_key(jw *w, const char *key);
+ * as it is. Names that come from data go through jw_key_text. Inline so that
+ * the length of a literal name is known when compiling (pages of notes write
+ * ~20 names per note). */
+void jw_keyn(jw *w, const char *key, size_t n);
+static inline void jw_key(jw *w, const char *key)
+{
+    jw_keyn(w, key, strlen(key));
+}
 void jw_key_text(jw *w, const char *key);
-void jw_str(jw *w, const char *s);   /* NULL writes null */
+void jw_str(jw *w, const char *s); /* NULL writes null */
 void jw_strn(jw *w, const char *s, size_t n);
 void jw_int(jw *w, int64_t v);
 void jw_bool(jw *w, bool v);
@@ -39,9 +46,21 @@ void jw_null(jw *w);
 void jw_raw(jw *w, const char *json);
 
 /* key + value shorthands */
-void jw_kstr(jw *w, const char *key, const char *s);
-void jw_kint(jw *w, const char *key, int64_t v);
-void jw_kbool(jw *w, const char *key, bool v);
+static inline void jw_kstr(jw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s);
+}
+static inline void jw_kint(jw *w, const char *key, int64_t v)
+{
+    jw_key(w, key);
+    jw_int(w, v);
+}
+static inline void jw_kbool(jw *w, const char *key, bool v)
+{
+    jw_key(w, key);
+    jw_bool(w, v);
+}
 
 /* Appends s to out as a JSON string literal (with quotes). */
 void json_escape(buf *out, const char *s, size_t n);

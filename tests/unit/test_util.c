@@ -87,10 +87,13 @@ static void json_writer_escapes_and_separates(void **state)
     jw_arr_end(&w);
     jw_str(&w, "");
     jw_arr_end(&w);
+    /* a name longer than the writer's small buffer for "name": */
+    jw_kint(&w, "a_member_name_of_more_than_sixty_four_bytes_written_in_two_parts", 2);
     jw_obj_end(&w);
     assert_string_equal(b.data,
                         "{\"name\":\"Ève \\\"la\\\" <b>\\\\\\n\\t\\u0001\",\"n\":-9007199254740993,"
-                        "\"ok\":true,\"none\":null,\"list\":[1,{},[],\"\"]}");
+                        "\"ok\":true,\"none\":null,\"list\":[1,{},[],\"\"],"
+                        "\"a_member_name_of_more_than_sixty_four_bytes_written_in_two_parts\":2}");
     buf_free(&b);
 }
 
@@ -109,7 +112,8 @@ static void json_writer_replaces_invalid_utf8(void **state)
 static void json_escape_finds_special_bytes_at_any_offset(void **state)
 {
     (void)state;
-    const unsigned char specials[] = {0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0x80, 0xC3, 0xFF, ' ', '~'};
+    const unsigned char specials[] = {0x00, 0x01, 0x1f, '"', '\\', 0x7f,
+                                      0x80, 0xC3, 0xFF, ' ', '~'};
     char text[40], expect[64];
     for (size_t k = 0; k < sizeof specials; k++)
         for (size_t at = 0; at < sizeof text; at++) {
@@ -118,13 +122,31 @@ static void json_escape_finds_special_bytes_at_any_offset(void **state)
             const char *esc;
             char tmp[8];
             switch (specials[k]) {
-            case 0x00: esc = "\\u0000"; break;
-            case 0x01: esc = "\\u0001"; break;
-            case 0x1f: esc = "\\u001f"; break;
-            case '"': esc = "\\\""; break;
-            case '\\': esc = "\\\\"; break;
-            case 0x80: case 0xC3: case 0xFF: esc = "\xEF\xBF\xBD"; break; /* lone: invalid */
-            default: tmp[0] = (char)specials[k]; tmp[1] = 0; esc = tmp; break;
+            case 0x00:
+                esc = "\\u0000";
+                break;
+            case 0x01:
+                esc = "\\u0001";
+                break;
+            case 0x1f:
+                esc = "\\u001f";
+                break;
+            case '"':
+                esc = "\\\"";
+                break;
+            case '\\':
+                esc = "\\\\";
+                break;
+            case 0x80:
+            case 0xC3:
+            case 0xFF:
+                esc = "\xEF\xBF\xBD";
+                break; /* lone: invalid */
+            default:
+                tmp[0] = (char)specials[k];
+                tmp[1] = 0;
+                esc = tmp;
+                break;
             }
             snprintf(expect, sizeof expect, "\"%.*s%s%.*s\"", (int)at, text, esc,
                      (int)(sizeof text - at - 1), text + at + 1);
