@@ -29,29 +29,57 @@ static void read_note(const db_rows *rows, int r, note *n)
     n->nreads = (int)db_int(rows, r, 15);
 }
 
-/* SQLite stores notes clustered by patient (migration 0007: a WITHOUT ROWID
- * table keyed by (patient_id, id)), so it has no rowid to number them: the
- * next id is max + 1, read under the writer lock the caller holds. */
+/* SQLite stores notes by patient (migration 0011): the rowid is the note's
+ * position in its patient's journal, (patient_id << 32) + rank, so a patient's
+ * notes sit side by side in id order. A new note takes the patient's last
+ * position + 1 and the next id (max + 1), both read under the writer lock the
+ * caller holds. */
 #define NOTE_INSERT_COLS                                                                           \
     "patient_id, author_id, author_name, type, text, urgent, visibility, reply_to, source,"        \
     " version, created_at, updated_at"
+#define NOTE_POS_BITS 32
+
+/* The positions of a patient's notes: (lo, hi]. */
+static int64_t pos_lo(int64_t patient_id)
+{
+    return patient_id << NOTE_POS_BITS;
+}
+static int64_t pos_hi(int64_t patient_id)
+{
+    return pos_lo(patient_id) + INT64_C(0xFFFFFFFF);
+}
 
 db_rc journal_store_insert(db_conn *c, arena *a, note *n)
 {
     db_rows rows;
-    const char *sql =
-        db_conn_kind(c) == DB_SQLITE
-            ? "INSERT INTO note (id, " NOTE_INSERT_COLS ") VALUES ((SELECT COALESCE(max(id), 0) + 1"
-              " FROM note), ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id"
-            : "INSERT INTO note (" NOTE_INSERT_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
-              " RETURNING id";
-    db_rc rc =
-        db_exec(c, a, sql,
-                DB_PARAMS(DB_INT(n->patient_id), DB_INT(n->author_id), DB_TEXT(n->author_name),
-                          DB_TEXT(n->type), DB_TEXT(n->text), DB_INT(n->urgent),
-                          DB_TEXT(n->visibility), n->reply_to ? DB_INT(n->reply_to) : DB_NULLP,
-                          DB_TEXT(n->source), DB_INT(n->created_at), DB_INT(n->created_at)),
-                &rows);
+    db_rc rc;
+    if (db_conn_kind(c) == DB_SQLITE) {
+        if (n->patient_id <= 0 || n->patient_id > INT32_MAX)
+            return DB_ERROR; /* outside the positions' range (ids are far below) */
+        rc = db_exec(
+            c, a,
+            "INSERT INTO note (pos, id, " NOTE_INSERT_COLS ") VALUES ("
+            "COALESCE((SELECT max(pos) FROM note WHERE pos > ? AND pos <= ?), ?) + 1,"
+            " (SELECT COALESCE(max(id), 0) + 1 FROM note), ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+            " RETURNING id",
+            DB_PARAMS(DB_INT(pos_lo(n->patient_id)), DB_INT(pos_hi(n->patient_id)),
+                      DB_INT(pos_lo(n->patient_id)), DB_INT(n->patient_id), DB_INT(n->author_id),
+                      DB_TEXT(n->author_name), DB_TEXT(n->type), DB_TEXT(n->text),
+                      DB_INT(n->urgent), DB_TEXT(n->visibility),
+                      n->reply_to ? DB_INT(n->reply_to) : DB_NULLP, DB_TEXT(n->source),
+                      DB_INT(n->created_at), DB_INT(n->created_at)),
+            &rows);
+    } else {
+        rc = db_exec(c, a,
+                     "INSERT INTO note (" NOTE_INSERT_COLS
+                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+                     " RETURNING id",
+                     DB_PARAMS(DB_INT(n->patient_id), DB_INT(n->author_id), DB_TEXT(n->author_name),
+                               DB_TEXT(n->type), DB_TEXT(n->text), DB_INT(n->urgent),
+                               DB_TEXT(n->visibility), n->reply_to ? DB_INT(n->reply_to) : DB_NULLP,
+                               DB_TEXT(n->source), DB_INT(n->created_at), DB_INT(n->created_at)),
+                     &rows);
+    }
     if (rc == DB_OK) {
         n->id = db_int(&rows, 0, 0);
         n->version = 1;
@@ -79,35 +107,71 @@ static int newest_first(const void *x, const void *y)
     return a < b ? 1 : a > b ? -1 : 0;
 }
 
-/* One record at a time, so that each query walks note_patient (patient_id, id)
- * backwards and stops after `limit` rows: an IN over the family would read
- * every note of the patient and sort them. A 0/NULL filter parameter switches
- * its test off in the general statement; the timeline without filters (most
- * reads) has statements of its own, which test nothing per row. */
-#define LIST_SQL(filters)                                                                          \
-    "SELECT " NOTE_COLS " FROM note n WHERE n.patient_id = ? AND n.id < ?" filters                 \
-    " ORDER BY n.id DESC LIMIT ?"
+/* One record at a time, so that each query walks that record's notes backwards
+ * and stops after `limit` rows: an IN over the family would read every note of
+ * the patient and sort them. SQLite walks the record's positions (see
+ * journal_store_insert), PostgreSQL note_patient (patient_id, id); both begin
+ * with the record and the cursor, (lo, hi, before) or (patient_id, before). A
+ * 0/NULL filter parameter switches its test off in the general statement; the
+ * timeline without filters (most reads) has statements of its own, which test
+ * nothing per row. */
+#define LIST_SQL(range, order, filters)                                                            \
+    "SELECT " NOTE_COLS " FROM note n WHERE " range " AND n.id < ?" filters " ORDER BY " order     \
+    " DESC LIMIT ?"
+#define BY_POS "n.pos > ? AND n.pos <= ?"
+#define BY_ID "n.patient_id = ?"
+#define LIST_FILTERS                                                                               \
+    " AND (CAST(? AS TEXT) IS NULL OR n.type = ?)"                                                 \
+    " AND (CAST(? AS BIGINT) = 0 OR n.author_id = ?)"                                              \
+    " AND (CAST(? AS BIGINT) = 0 OR n.created_at >= ?)"                                            \
+    " AND (CAST(? AS BIGINT) = 0 OR n.created_at < ?)"                                             \
+    " AND (CAST(? AS BIGINT) = 0 OR n.urgent = 1)"                                                 \
+    " AND (CAST(? AS BIGINT) = 1 OR n.visibility = 'all')"
 
-static db_rc list_one(db_conn *c, arena *a, int64_t record, int64_t before, const note_filter *f,
-                      db_rows *rows)
+static db_rc list_one(db_conn *c, arena *a, int64_t record, int64_t before, int64_t before_pos,
+                      const note_filter *f, db_rows *rows)
 {
+    static const char *const by_pos[] = {
+        LIST_SQL(BY_POS, "n.pos", ""),
+        LIST_SQL(BY_POS, "n.pos", " AND n.visibility = 'all'"),
+        LIST_SQL(BY_POS, "n.pos", LIST_FILTERS),
+    };
+    static const char *const by_id[] = {
+        LIST_SQL(BY_ID, "n.id", ""),
+        LIST_SQL(BY_ID, "n.id", " AND n.visibility = 'all'"),
+        LIST_SQL(BY_ID, "n.id", LIST_FILTERS),
+    };
     bool plain = !f->type && !f->author_id && !f->from_ms && !f->to_ms && !f->urgent_only;
-    if (plain)
-        return db_exec(c, a,
-                       f->professionals ? LIST_SQL("") : LIST_SQL(" AND n.visibility = 'all'"),
-                       DB_PARAMS(DB_INT(record), DB_INT(before), DB_INT(f->limit)), rows);
-    return db_exec(c, a,
-                   LIST_SQL(" AND (CAST(? AS TEXT) IS NULL OR n.type = ?)"
-                            " AND (CAST(? AS BIGINT) = 0 OR n.author_id = ?)"
-                            " AND (CAST(? AS BIGINT) = 0 OR n.created_at >= ?)"
-                            " AND (CAST(? AS BIGINT) = 0 OR n.created_at < ?)"
-                            " AND (CAST(? AS BIGINT) = 0 OR n.urgent = 1)"
-                            " AND (CAST(? AS BIGINT) = 1 OR n.visibility = 'all')"),
-                   DB_PARAMS(DB_INT(record), DB_INT(before), DB_TEXT(f->type), DB_TEXT(f->type),
-                             DB_INT(f->author_id), DB_INT(f->author_id), DB_INT(f->from_ms),
-                             DB_INT(f->from_ms), DB_INT(f->to_ms), DB_INT(f->to_ms),
-                             DB_INT(f->urgent_only), DB_INT(f->professionals), DB_INT(f->limit)),
-                   rows);
+    int which = plain ? (f->professionals ? 0 : 1) : 2;
+    db_param p[18];
+    int np = 0;
+    if (db_conn_kind(c) == DB_SQLITE) {
+        int64_t hi = pos_hi(record);
+        /* the cursor's own position when it is one of this record's notes: the
+         * walk starts there instead of skipping the newer notes one by one */
+        if (before_pos > pos_lo(record) && before_pos <= hi)
+            hi = before_pos - 1;
+        p[np++] = DB_INT(pos_lo(record));
+        p[np++] = DB_INT(hi);
+    } else {
+        p[np++] = DB_INT(record);
+    }
+    p[np++] = DB_INT(before);
+    if (!plain) {
+        p[np++] = DB_TEXT(f->type);
+        p[np++] = DB_TEXT(f->type);
+        p[np++] = DB_INT(f->author_id);
+        p[np++] = DB_INT(f->author_id);
+        p[np++] = DB_INT(f->from_ms);
+        p[np++] = DB_INT(f->from_ms);
+        p[np++] = DB_INT(f->to_ms);
+        p[np++] = DB_INT(f->to_ms);
+        p[np++] = DB_INT(f->urgent_only);
+        p[np++] = DB_INT(f->professionals);
+    }
+    p[np++] = DB_INT(f->limit);
+    const char *sql = db_conn_kind(c) == DB_SQLITE ? by_pos[which] : by_id[which];
+    return db_exec(c, a, sql, p, np, rows);
 }
 
 db_rc journal_store_list(db_conn *c, arena *a, const int64_t *family, int nfamily,
@@ -117,9 +181,19 @@ db_rc journal_store_list(db_conn *c, arena *a, const int64_t *family, int nfamil
     *out =
         arena_calloc(a, (size_t)f->limit * (size_t)(nfamily > 0 ? nfamily : 1) + 1, sizeof(note));
     int64_t before = f->before > 0 ? f->before : INT64_MAX;
+    int64_t before_pos = 0;
+    if (f->before > 0 && db_conn_kind(c) == DB_SQLITE) {
+        db_rows rows;
+        db_rc rc =
+            db_exec(c, a, "SELECT pos FROM note WHERE id = ?", DB_PARAMS(DB_INT(before)), &rows);
+        if (rc != DB_OK)
+            return rc;
+        if (rows.n == 1)
+            before_pos = db_int(&rows, 0, 0);
+    }
     for (int k = 0; k < nfamily; k++) {
         db_rows rows;
-        db_rc rc = list_one(c, a, family[k], before, f, &rows);
+        db_rc rc = list_one(c, a, family[k], before, before_pos, f, &rows);
         if (rc != DB_OK) {
             *n = 0;
             return rc;

@@ -166,3 +166,31 @@ test('a note on a merged record goes to, and is read with, the survivor', async 
   assert.deepEqual(list.json.items.map((x) => x.text).sort(), ['écrite après la fusion', 'écrite avant la fusion']);
   assert.equal(before.status, 201);
 });
+
+test('the timeline of merged records pages through both, newest first, whichever record the cursor is in', async () => {
+  const a = await api(doc, 'POST', '/api/patients', { birth_family_name: 'Garnier', birth_given_names: ['Rose'], sex: 'F', birth_date: '1941-02-03' });
+  const b = await api(doc, 'POST', '/api/patients', { birth_family_name: 'Garnié', birth_given_names: ['Rose'], sex: 'F', birth_date: '1941-02-03', confirm_duplicate: true });
+  const written = [];
+  for (let i = 0; i < 9; i++) {
+    const on = i % 3 === 0 ? a : b; // interleaved ids across the two records
+    const r = await api(doc, 'POST', `/api/patients/${on.json.id}/notes`, { type: i % 2 ? 'OBS' : 'GEN', text: `note ${i}` });
+    assert.equal(r.status, 201, r.text);
+    written.push(Number(r.json.id));
+  }
+  assert.equal((await api(coord, 'POST', `/api/patients/${a.json.id}/merge`, { source_id: b.json.id })).status, 200);
+  for (const query of ['', '&type=OBS']) {
+    for (const limit of [1, 2, 4]) {
+      const seen = [];
+      let before = '';
+      for (let guard = 0; guard < 20; guard++) {
+        const r = await api(doc, 'GET', `/api/patients/${a.json.id}/notes?limit=${limit}${query}${before ? '&before=' + before : ''}`);
+        assert.equal(r.status, 200, r.text);
+        seen.push(...r.json.items.map((x) => Number(x.id)));
+        if (!r.json.next_before) break;
+        before = r.json.next_before;
+      }
+      const expected = written.filter((_, i) => !query || i % 2).sort((x, y) => y - x);
+      assert.deepEqual(seen, expected, `limit ${limit}${query}`);
+    }
+  }
+});
