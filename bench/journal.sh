@@ -12,6 +12,8 @@
 # measures again on a database kept that way, without generating it;
 # BENCH_PG_REUSE=1 measures again on the PostgreSQL database of an earlier run.
 # Each measured run follows a warm-up of the same requests (WARMUP, 5s).
+# ROUNDS=N alternates the baseline and the reads N times (ratio per round, and
+# their median): on a shared machine a lone pair of runs moves by 20-30%.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATIENTS=${PATIENTS:-100000}
@@ -19,6 +21,7 @@ MEMBERS=${MEMBERS:-10}
 NOTES=${NOTES:-10000000}
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-5s}
+ROUNDS=${ROUNDS:-1}
 export PATIENTS
 make -s >/dev/null
 mkdir -p build/bench
@@ -58,10 +61,26 @@ run_backend() {
         -d '{"login":"dr.martin","password":"parcours-demo"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
     local auth="Authorization: Bearer $token"
     wrk -t2 -c64 -d"$WARMUP" -H "$auth" "http://127.0.0.1:$port/api/me" >/dev/null
-    local me reads posts
-    me=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" "http://127.0.0.1:$port/api/me")
     wrk -t2 -c64 -d"$WARMUP" -H "$auth" -s bench/journal_read.lua "http://127.0.0.1:$port" >/dev/null
-    reads=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" -s bench/journal_read.lua "http://127.0.0.1:$port")
+    # ROUNDS alternations of the baseline and the reads, each ratio within its
+    # round: the machine's load moves both together
+    local me reads posts ratios=() round
+    for ((round = 1; round <= ROUNDS; round++)); do
+        me=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" "http://127.0.0.1:$port/api/me")
+        reads=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" -s bench/journal_read.lua "http://127.0.0.1:$port")
+        local me_rps read_rps
+        me_rps=$(echo "$me" | awk '/Requests\/sec/ {print $2}')
+        read_rps=$(echo "$reads" | awk '/Requests\/sec/ {print $2}')
+        ratios+=("$(echo "$read_rps $me_rps" | awk '{printf "%.3f", $1/$2}')")
+        printf '%-24s %10s req/s  p50 %-9s p99 %s\n' "GET /api/me (baseline)" "$me_rps" \
+            "$(echo "$me" | awk '$1 == "50%" {print $2}')" "$(echo "$me" | awk '$1 == "99%" {print $2}')"
+        printf '%-24s %10s req/s  p50 %-9s p99 %-9s ratio %s (target >= 0.20, p99 < 10ms)  non-2xx: %s\n' \
+            "GET latest 50 notes" "$read_rps" "$(echo "$reads" | awk '$1 == "50%" {print $2}')" \
+            "$(echo "$reads" | awk '$1 == "99%" {print $2}')" "${ratios[-1]}" \
+            "$(echo "$reads" | awk '/Non-2xx/ {print $5}')"
+    done
+    [ "$ROUNDS" -gt 1 ] && printf '%-24s median ratio of %d rounds: %s\n' "" "$ROUNDS" \
+        "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')"
     local audit
     audit=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^parcours_audit_(commits|events)_total/ {print $2}' | tr '\n' ' ')
     local before after
@@ -69,16 +88,8 @@ run_backend() {
     posts=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" -s bench/journal_post.lua "http://127.0.0.1:$port")
     after=$(curl -s -H "$auth" "http://127.0.0.1:$port/metrics" | sed -n 's/^parcours_http_requests_total{route="POST \/api\/patients\/:id\/notes",status="201"} //p')
     kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-    local me_rps read_rps post_rps
-    me_rps=$(echo "$me" | awk '/Requests\/sec/ {print $2}')
-    read_rps=$(echo "$reads" | awk '/Requests\/sec/ {print $2}')
+    local post_rps
     post_rps=$(echo "$posts" | awk '/Requests\/sec/ {print $2}')
-    printf '%-24s %10s req/s  p50 %-9s p99 %s\n' "GET /api/me (baseline)" "$me_rps" \
-        "$(echo "$me" | awk '$1 == "50%" {print $2}')" "$(echo "$me" | awk '$1 == "99%" {print $2}')"
-    printf '%-24s %10s req/s  p50 %-9s p99 %-9s ratio %.3f (target >= 0.20, p99 < 10ms)  non-2xx: %s\n' \
-        "GET latest 50 notes" "$read_rps" "$(echo "$reads" | awk '$1 == "50%" {print $2}')" \
-        "$(echo "$reads" | awk '$1 == "99%" {print $2}')" "$(echo "$read_rps $me_rps" | awk '{print $1/$2}')" \
-        "$(echo "$reads" | awk '/Non-2xx/ {print $5}')"
     printf '%-24s audit writer after the reads: commits, events = %s\n' "" "$audit"
     printf '%-24s %10s req/s  p50 %-9s p99 %-9s notes created: %s (target >= 2000/s)  non-2xx: %s\n' \
         "POST a note" "$post_rps" "$(echo "$posts" | awk '$1 == "50%" {print $2}')" \
