@@ -85,7 +85,7 @@ int cli_serve(int argc, char **argv)
         return 1;
     }
     /* commits must not wait for checkpoints (SQLite): a thread does them */
-    if (!db_checkpoint_in_background(a.db, true, err, sizeof err) ||
+    if (!db_checkpoint_in_background(a.db, NULL, err, sizeof err) ||
         !audit_queue_start(&a, err, sizeof err)) {
         fprintf(stderr, "parcours: %s\n", err);
         cli_close(&a);

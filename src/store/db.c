@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct db_conn {
     void *handle;
@@ -42,6 +43,7 @@ struct db {
     void *checkpoint_handle;
     pthread_mutex_t checkpoint_lock;
     pthread_cond_t checkpoint_wake;
+    _Atomic bool checkpoint_wanted; /* a commit found the WAL large */
 };
 
 static atomic_uint_fast64_t error_count;
@@ -125,32 +127,53 @@ db *db_open(const char *url, int pool_size, char *err, size_t errsz)
 static void *checkpoint_loop(void *arg)
 {
     db *d = arg;
+    int64_t last = 0;
     pthread_mutex_lock(&d->checkpoint_lock);
     while (!d->stop_checkpoints) {
-        struct timespec ts = time_deadline_us(50 * 1000);
-        pthread_cond_timedwait(&d->checkpoint_wake, &d->checkpoint_lock, &ts);
+        if (!d->checkpoint_wanted) {
+            struct timespec ts = time_deadline_us(DB_CHECKPOINT_MAX_MS * 1000);
+            pthread_cond_timedwait(&d->checkpoint_wake, &d->checkpoint_lock, &ts);
+        }
         if (d->stop_checkpoints)
             break;
+        d->checkpoint_wanted = false;
         pthread_mutex_unlock(&d->checkpoint_lock);
+        int64_t since = time_mono_us() - last;
+        if (since < DB_CHECKPOINT_MIN_MS * 1000)
+            usleep((useconds_t)(DB_CHECKPOINT_MIN_MS * 1000 - since));
         d->drv->checkpoint(d->checkpoint_handle);
+        last = time_mono_us();
         pthread_mutex_lock(&d->checkpoint_lock);
     }
     pthread_mutex_unlock(&d->checkpoint_lock);
     return NULL;
 }
 
-bool db_checkpoint_in_background(db *d, bool run, char *err, size_t errsz)
+/* After each commit of a watched connection (any thread). */
+static void wal_grew(void *arg, int frames)
 {
-    if (!d->drv->set_autocheckpoint)
+    db *d = arg;
+    if (frames < DB_CHECKPOINT_FRAMES || atomic_load(&d->checkpoint_wanted))
+        return; /* small WAL, or already asked */
+    pthread_mutex_lock(&d->checkpoint_lock);
+    d->checkpoint_wanted = true;
+    pthread_cond_signal(&d->checkpoint_wake);
+    pthread_mutex_unlock(&d->checkpoint_lock);
+}
+
+bool db_checkpoint_in_background(db *d, db *by, char *err, size_t errsz)
+{
+    if (!d->drv->watch_wal)
         return true;
+    db *runner = by ? by : d;
     for (int i = 0; i < d->size; i++)
-        d->drv->set_autocheckpoint(d->conns[i].handle, 0);
-    if (!run || d->checkpointing)
+        d->drv->watch_wal(d->conns[i].handle, wal_grew, runner);
+    if (by || d->checkpointing)
         return true;
     d->checkpoint_handle = d->drv->connect(d->target, err, errsz);
     if (!d->checkpoint_handle)
         return false;
-    d->drv->set_autocheckpoint(d->checkpoint_handle, 0);
+    d->drv->watch_wal(d->checkpoint_handle, wal_grew, d);
     if (pthread_create(&d->checkpointer, NULL, checkpoint_loop, d) != 0) {
         snprintf(err, errsz, "cannot start the checkpoint thread");
         d->drv->disconnect(d->checkpoint_handle);

@@ -79,11 +79,18 @@ bool db_commits_survive_power_loss(const db *d);
 
 /* SQLite (no-op on PostgreSQL): the connections of d stop checkpointing the WAL
  * after their commits — which made that commit, and everybody waiting on it,
- * wait for the checkpoint's writes and fsync. With `run`, a thread of d
- * checkpoints instead (PASSIVE, on a connection of its own, every 50 ms); a
- * process that opens the same file twice runs it on one of them. Stopped by
- * db_close. Call before the pool is in use. */
-bool db_checkpoint_in_background(db *d, bool run, char *err, size_t errsz);
+ * wait for the checkpoint's writes and fsync. A thread checkpoints instead
+ * (PASSIVE, on a connection of its own): once a commit leaves DB_CHECKPOINT_FRAMES
+ * pages in the WAL, else every DB_CHECKPOINT_MAX_MS, never twice within
+ * DB_CHECKPOINT_MIN_MS. Rarely, so that the pages every commit writes again (the
+ * tails of tables and indexes, the audit chain's head) are copied once per
+ * checkpoint, not once per commit. `by` NULL: d runs that thread (stopped by
+ * db_close); else the thread of `by` (the same file opened twice in a process)
+ * does, told by d's commits. Call before the pool is in use. */
+#define DB_CHECKPOINT_FRAMES 1000
+#define DB_CHECKPOINT_MAX_MS 1000
+#define DB_CHECKPOINT_MIN_MS 50
+bool db_checkpoint_in_background(db *d, db *by, char *err, size_t errsz);
 
 /* Takes a connection from the pool, waiting if all are in use. Never NULL. */
 db_conn *db_acquire(db *d);

@@ -14,9 +14,10 @@ typedef struct db_driver {
     db_rc (*exec_script)(void *h, const char *sql);
     const char *(*errmsg)(void *h);
     const char *begin_write_sql;
-    /* SQLite only (NULL otherwise): WAL pages after which a commit checkpoints
-     * (0 = never), and one PASSIVE checkpoint. */
-    void (*set_autocheckpoint)(void *h, int pages);
+    /* SQLite only (NULL otherwise): the connection no longer checkpoints after
+     * its commits and calls grew(arg, frames in the WAL) after each one instead;
+     * and one PASSIVE checkpoint. */
+    void (*watch_wal)(void *h, void (*grew)(void *arg, int frames), void *arg);
     void (*checkpoint)(void *h);
     /* Called when the connection goes back to the pool (NULL: nothing to do). */
     void (*release)(void *h);

@@ -25,6 +25,8 @@ typedef struct sqlite_conn {
     sqlite3 *db;
     stmt_slot cache[STMT_CACHE];
     bool reading; /* an implicit read transaction is open (see snapshot_begin) */
+    void (*wal_grew)(void *arg, int frames); /* see watch_wal */
+    void *wal_arg;
 } sqlite_conn;
 
 /* Before any connection: SQLite's memory statistics take a global mutex on
@@ -76,9 +78,22 @@ static void *sq_connect(const char *path, char *err, size_t errsz)
     return c;
 }
 
-static void sq_set_autocheckpoint(void *h, int pages)
+static int on_wal_commit(void *arg, sqlite3 *handle, const char *name, int frames)
 {
-    sqlite3_wal_autocheckpoint(((sqlite_conn *)h)->db, pages);
+    (void)handle;
+    (void)name;
+    sqlite_conn *c = arg;
+    c->wal_grew(c->wal_arg, frames);
+    return SQLITE_OK;
+}
+
+/* The WAL hook replaces SQLite's automatic checkpoint (which is one). */
+static void sq_watch_wal(void *h, void (*grew)(void *arg, int frames), void *arg)
+{
+    sqlite_conn *c = h;
+    c->wal_grew = grew;
+    c->wal_arg = arg;
+    sqlite3_wal_hook(c->db, on_wal_commit, c);
 }
 
 static void sq_checkpoint(void *h)
@@ -281,7 +296,7 @@ const db_driver db_sqlite_driver = {
     .kind = DB_SQLITE,
     .connect = sq_connect,
     .disconnect = sq_disconnect,
-    .set_autocheckpoint = sq_set_autocheckpoint,
+    .watch_wal = sq_watch_wal,
     .checkpoint = sq_checkpoint,
     .commits_survive_power_loss = sync_full,
     .exec = sq_exec,
