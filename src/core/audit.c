@@ -1,5 +1,6 @@
 #include "core/audit.h"
 #include "core/audit_internal.h"
+#include "util/json.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ static void hash_field(crypto_generichash_state *st, const char *s)
 static void hash_int(crypto_generichash_state *st, int64_t v)
 {
     char num[24];
-    snprintf(num, sizeof num, "%lld", (long long)v);
+    json_format_int(v, num); /* the digits "%lld" writes, without printf */
     hash_field(st, num);
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,53 @@ static void hash_covers_every_field_and_the_key(void **state)
     unsigned char other[APP_SECRET_BYTES] = {9};
     audit_hash(other, &row, h2);
     assert_string_not_equal(h1, h2);
+}
+
+/* The encoding the chain's hashes have always had (events already in trails are
+ * verified with it): each field "<length>:<bytes>|", NULL as "-|", integers in
+ * decimal, in this order, BLAKE2b-256 keyed with the secret. */
+static void hash_follows_the_documented_encoding(void **state)
+{
+    (void)state;
+    audit_row row = {.seq = 9007199254740993LL,
+                     .at = -1,
+                     .user_id = 0,
+                     .user_login = "inf.bernard",
+                     .action = "note.read",
+                     .object_type = NULL,
+                     .object_id = "",
+                     .patient_id = "42",
+                     .outcome = "success",
+                     .client_addr = "::1",
+                     .request_id = "r|1",
+                     .detail = "é",
+                     .prev_hash = "ab"};
+    const char *fields[] = {"parcours-audit-v1",
+                            "9007199254740993",
+                            "-1",
+                            "0",
+                            row.user_login,
+                            row.action,
+                            NULL,
+                            row.object_id,
+                            row.patient_id,
+                            row.outcome,
+                            row.client_addr,
+                            row.request_id,
+                            row.detail,
+                            row.prev_hash};
+    char msg[512];
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        len += (size_t)(fields[i] ? snprintf(msg + len, sizeof msg - len, "%zu:%s|",
+                                             strlen(fields[i]), fields[i])
+                                  : snprintf(msg + len, sizeof msg - len, "-|"));
+    unsigned char digest[32];
+    crypto_generichash(digest, sizeof digest, (const unsigned char *)msg, len, key, sizeof key);
+    char expected[65], got[65];
+    sodium_bin2hex(expected, sizeof expected, digest, sizeof digest);
+    audit_hash(key, &row, got);
+    assert_string_equal(got, expected);
 }
 
 static void records_then_verifies_and_detects_an_edit(void **state)
@@ -116,6 +164,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hash_covers_every_field_and_the_key),
+        cmocka_unit_test(hash_follows_the_documented_encoding),
         cmocka_unit_test(records_then_verifies_and_detects_an_edit),
     };
     return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
