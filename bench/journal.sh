@@ -10,7 +10,8 @@
 # PARCOURS_BENCH_PG=postgres://... runs the same on PostgreSQL (an empty database).
 # BENCH_KEEP=DIR keeps the SQLite database (and secret) in DIR; BENCH_REUSE=DIR
 # measures again on a database kept that way, without generating it;
-# BENCH_PG_REUSE=1 measures again on the PostgreSQL database of an earlier run.
+# BENCH_PG_REUSE=1 measures again on the PostgreSQL database of an earlier run;
+# BENCH_SQLITE=0 skips SQLite (PostgreSQL alone).
 # Each measured run follows a warm-up of the same requests (WARMUP, 5s).
 # ROUNDS=N alternates the baseline and the reads N times (ratio per round, and
 # their median): on a shared machine a lone pair of runs moves by 20-30%.
@@ -97,7 +98,9 @@ run_backend() {
         "$(echo "$posts" | awk '/Non-2xx/ {print $5}')"
 }
 
-if [ -n "${BENCH_REUSE:-}" ]; then
+if [ "${BENCH_SQLITE:-1}" = 0 ]; then
+    :
+elif [ -n "${BENCH_REUSE:-}" ]; then
     run_backend "sqlite:$BENCH_REUSE/journal.db" "SQLite" "$BENCH_REUSE/secret" reuse
 else
     run_backend "sqlite:$tmp/journal.db" "SQLite"
