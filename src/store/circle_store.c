@@ -185,17 +185,22 @@ db_rc circle_store_access(db_conn *c, arena *a, int64_t patient_id, int64_t user
                           circle_access *out)
 {
     db_rows rows;
-    /* the two subqueries do not depend on the row: evaluated once */
+    /* The two subqueries do not depend on the row: evaluated once. Each walks
+     * the family (a row or two) and probes its index per record: written as
+     * `patient_id IN (SELECT id FROM family)` they built an index of the family
+     * per request, and as a join SQLite could start from all the user's
+     * memberships. The family's order does not matter (the journal sorts). */
     db_rc rc = db_exec(c, a,
                        FAMILY_CTE
                        "SELECT f.id,"
-                       " CASE WHEN EXISTS (SELECT 1 FROM opposition WHERE user_id = ?"
-                       " AND patient_id IN (SELECT id FROM family) AND lifted_at IS NULL)"
-                       " THEN 1 ELSE 0 END,"
-                       " CASE WHEN EXISTS (SELECT 1 FROM circle_member WHERE user_id = ?"
-                       " AND patient_id IN (SELECT id FROM family)"
-                       " AND start_at <= ? AND (end_at IS NULL OR end_at > ?)) THEN 1 ELSE 0 END"
-                       " FROM family f ORDER BY f.id",
+                       " CASE WHEN EXISTS (SELECT 1 FROM family g WHERE EXISTS (SELECT 1"
+                       " FROM opposition o WHERE o.patient_id = g.id AND o.user_id = ?"
+                       " AND o.lifted_at IS NULL)) THEN 1 ELSE 0 END,"
+                       " CASE WHEN EXISTS (SELECT 1 FROM family g WHERE EXISTS (SELECT 1"
+                       " FROM circle_member m WHERE m.patient_id = g.id AND m.user_id = ?"
+                       " AND m.start_at <= ? AND (m.end_at IS NULL OR m.end_at > ?)))"
+                       " THEN 1 ELSE 0 END"
+                       " FROM family f",
                        DB_PARAMS(DB_INT(patient_id), DB_INT(user_id), DB_INT(user_id),
                                  DB_INT(now), DB_INT(now)),
                        &rows);

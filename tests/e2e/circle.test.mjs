@@ -157,3 +157,25 @@ test('"my patients" lists the circles I belong to', async () => {
   const none = await api(outsider, 'GET', '/api/me/patients');
   assert.deepEqual(none.json.items, []);
 });
+
+test('a merged record\'s members and oppositions count for the survivor', async () => {
+  const mk = async (name) => {
+    const p = await api(doc, 'POST', '/api/patients', { birth_family_name: name, birth_given_names: ['Jeanne'], sex: 'F', birth_date: '1931-07-08', confirm_duplicate: true });
+    assert.equal(p.status, 201, p.text);
+    return p.json.id;
+  };
+  const a = await mk('Carré');
+  const b = await mk('Carre');
+  // the nurse cares for b only; the physiotherapist is in a's circle, but b's record says no to him
+  assert.equal((await api(doc, 'POST', `/api/patients/${b}/circle`, { kind: 'professional', role: 'NURSE', user_id: nurse.user.id })).status, 201);
+  assert.equal((await api(doc, 'POST', `/api/patients/${a}/circle`, { kind: 'professional', role: 'PHYSIO', user_id: outsider.id })).status, 201);
+  assert.equal((await api(doc, 'POST', `/api/patients/${b}/oppositions`, { user_id: outsider.id, reason: 'refus exprimé le 02/11' })).status, 201);
+  assert.equal((await api(outsider, 'GET', `/api/patients/${a}/notes`)).status, 200, 'before the merge');
+  assert.equal((await api(nurse, 'GET', `/api/patients/${a}/notes`)).status, 403, 'before the merge');
+  const merge = await api(coord, 'POST', `/api/patients/${a}/merge`, { source_id: b });
+  assert.equal(merge.status, 200, merge.text);
+  assert.equal((await api(nurse, 'GET', `/api/patients/${a}/notes`)).status, 200, "a member of the merged record's circle");
+  const refused = await api(outsider, 'GET', `/api/patients/${a}/notes`);
+  assert.equal(refused.status, 403);
+  assert.equal(refused.json.code, 'access.opposed', "the merged record's opposition");
+});
