@@ -103,21 +103,16 @@ static db_rc list_by_epoch(db_conn *c, arena *a, const audit_filter *f, audit_ro
         if (rc != DB_OK)
             return rc;
     }
+    const char *sql = f->patient_id
+                          ? "SELECT " AUDIT_COLS " FROM audit_event"
+                            " WHERE " AUDIT_EPOCH_SQL " = ? AND patient_id = ?" AUDIT_FILTERS
+                          : "SELECT " AUDIT_COLS " FROM audit_event"
+                            " WHERE " AUDIT_EPOCH_SQL " = ? AND user_id = ?" AUDIT_FILTERS;
+    db_param key = f->patient_id ? DB_TEXT(f->patient_id) : DB_INT(f->user_id);
     for (int64_t epoch = top >> AUDIT_EPOCH_SHIFT; epoch >= 0 && *n < f->limit; epoch--) {
         db_rows rows;
-        db_rc rc = f->patient_id
-                       ? db_exec(c, a,
-                                 "SELECT " AUDIT_COLS " FROM audit_event"
-                                 " WHERE " AUDIT_EPOCH_SQL " = ? AND patient_id = ?" AUDIT_FILTERS,
-                                 DB_PARAMS(DB_INT(epoch), DB_TEXT(f->patient_id),
-                                           AUDIT_FILTER_PARAMS(f, f->limit - *n)),
-                                 &rows)
-                       : db_exec(c, a,
-                                 "SELECT " AUDIT_COLS " FROM audit_event"
-                                 " WHERE " AUDIT_EPOCH_SQL " = ? AND user_id = ?" AUDIT_FILTERS,
-                                 DB_PARAMS(DB_INT(epoch), DB_INT(f->user_id),
-                                           AUDIT_FILTER_PARAMS(f, f->limit - *n)),
-                                 &rows);
+        db_rc rc = db_exec(
+            c, a, sql, DB_PARAMS(DB_INT(epoch), key, AUDIT_FILTER_PARAMS(f, f->limit - *n)), &rows);
         if (rc != DB_OK)
             return rc;
         for (int i = 0; i < rows.n; i++)
