@@ -51,35 +51,38 @@ static int64_t pos_hi(int64_t patient_id)
 
 db_rc journal_store_insert(db_conn *c, arena *a, note *n)
 {
-    db_rows rows;
-    db_rc rc;
-    if (db_conn_kind(c) == DB_SQLITE) {
+    db_param p[14];
+    int np = 0;
+    bool sqlite = db_conn_kind(c) == DB_SQLITE;
+    if (sqlite) {
         if (n->patient_id <= 0 || n->patient_id > INT32_MAX)
             return DB_ERROR; /* outside the positions' range (ids are far below) */
-        rc = db_exec(
-            c, a,
-            "INSERT INTO note (pos, id, " NOTE_INSERT_COLS ") VALUES ("
-            "COALESCE((SELECT max(pos) FROM note WHERE pos > ? AND pos <= ?), ?) + 1,"
-            " (SELECT COALESCE(max(id), 0) + 1 FROM note), ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
-            " RETURNING id",
-            DB_PARAMS(DB_INT(pos_lo(n->patient_id)), DB_INT(pos_hi(n->patient_id)),
-                      DB_INT(pos_lo(n->patient_id)), DB_INT(n->patient_id), DB_INT(n->author_id),
-                      DB_TEXT(n->author_name), DB_TEXT(n->type), DB_TEXT(n->text),
-                      DB_INT(n->urgent), DB_TEXT(n->visibility),
-                      n->reply_to ? DB_INT(n->reply_to) : DB_NULLP, DB_TEXT(n->source),
-                      DB_INT(n->created_at), DB_INT(n->created_at)),
-            &rows);
-    } else {
-        rc = db_exec(c, a,
-                     "INSERT INTO note (" NOTE_INSERT_COLS
-                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
-                     " RETURNING id",
-                     DB_PARAMS(DB_INT(n->patient_id), DB_INT(n->author_id), DB_TEXT(n->author_name),
-                               DB_TEXT(n->type), DB_TEXT(n->text), DB_INT(n->urgent),
-                               DB_TEXT(n->visibility), n->reply_to ? DB_INT(n->reply_to) : DB_NULLP,
-                               DB_TEXT(n->source), DB_INT(n->created_at), DB_INT(n->created_at)),
-                     &rows);
+        p[np++] = DB_INT(pos_lo(n->patient_id));
+        p[np++] = DB_INT(pos_hi(n->patient_id));
+        p[np++] = DB_INT(pos_lo(n->patient_id));
     }
+    p[np++] = DB_INT(n->patient_id);
+    p[np++] = DB_INT(n->author_id);
+    p[np++] = DB_TEXT(n->author_name);
+    p[np++] = DB_TEXT(n->type);
+    p[np++] = DB_TEXT(n->text);
+    p[np++] = DB_INT(n->urgent);
+    p[np++] = DB_TEXT(n->visibility);
+    p[np++] = n->reply_to ? DB_INT(n->reply_to) : DB_NULLP;
+    p[np++] = DB_TEXT(n->source);
+    p[np++] = DB_INT(n->created_at);
+    p[np++] = DB_INT(n->created_at);
+    db_rows rows;
+    db_rc rc = db_exec(
+        c, a,
+        sqlite ? "INSERT INTO note (pos, id, " NOTE_INSERT_COLS ") VALUES ("
+                 "COALESCE((SELECT max(pos) FROM note WHERE pos > ? AND pos <= ?), ?) + 1,"
+                 " (SELECT COALESCE(max(id), 0) + 1 FROM note), ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+                 " RETURNING id"
+               : "INSERT INTO note (" NOTE_INSERT_COLS
+                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+                 " RETURNING id",
+        p, np, &rows);
     if (rc == DB_OK) {
         n->id = db_int(&rows, 0, 0);
         n->version = 1;
