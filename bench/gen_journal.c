@@ -5,6 +5,7 @@
  *
  *   gen_journal DB_URL PATIENTS MEMBERS NOTES BENCH_LOGIN OTHER_LOGINS... */
 #include "store/db.h"
+#include "store/journal_store.h"
 #include "util/arena.h"
 #include "util/timeutil.h"
 
@@ -112,8 +113,6 @@ int main(int argc, char **argv)
     printf("patients: %ld with %ld members each in %.1f s\n", patients, members,
            (double)(t1 - t0) / 1e6);
     char text[400];
-    /* SQLite: notes numbered and placed by hand, as store/journal_store.c does */
-    bool sqlite = db_kind(d) == DB_SQLITE;
     for (long i = 0; i < notes; i++) {
         if (i % 20000 == 0 && db_begin_write(c) != DB_OK)
             fail(c, "begin");
@@ -129,24 +128,15 @@ int main(int argc, char **argv)
         }
         text[len] = '\0';
         int64_t pid = 1 + (int64_t)(next_rand() % (unsigned)patients);
-        db_rc rc =
-            sqlite ? db_exec(c, &a,
-                             "INSERT INTO note (pos, id, patient_id, author_id, author_name, type,"
-                             " text, urgent, visibility, version, created_at, updated_at)"
-                             " VALUES (COALESCE((SELECT max(pos) FROM note WHERE pos > ?1"
-                             " AND pos <= ?1 + 4294967295), ?1) + 1,"
-                             " (SELECT COALESCE(max(id), 0) + 1 FROM note), ?2, ?3, 'Auteur',"
-                             " 'GEN', ?4, 0, 'all', 1, ?5, ?5)",
-                             DB_PARAMS(DB_INT(pid << 32), DB_INT(pid), DB_INT(bench_user),
-                                       DB_TEXT(text), DB_INT(now + i)),
-                             NULL)
-                   : db_exec(c, &a,
-                             "INSERT INTO note (patient_id, author_id, author_name, type, text,"
-                             " urgent, visibility, version, created_at, updated_at)"
-                             " VALUES (?, ?, 'Auteur', 'GEN', ?, 0, 'all', 1, ?, ?)",
-                             DB_PARAMS(DB_INT(pid), DB_INT(bench_user), DB_TEXT(text),
-                                       DB_INT(now + i), DB_INT(now + i)),
-                             NULL);
+        /* the store's insert: SQLite places notes by patient (migration 0011) */
+        note n = {.patient_id = pid,
+                  .author_id = bench_user,
+                  .author_name = "Auteur",
+                  .type = "GEN",
+                  .text = text,
+                  .visibility = "all",
+                  .created_at = now + i};
+        db_rc rc = journal_store_insert(c, &a, &n);
         if (rc != DB_OK)
             fail(c, "note");
         if (i % 20000 == 19999 || i == notes - 1)
