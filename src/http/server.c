@@ -222,6 +222,12 @@ static void dispatch(http_server *s, req *r)
 
 static enum MHD_Result send_reply(http_server *s, req *r)
 {
+    /* the handler is done with the database: its pooled connection (and, on
+     * SQLite, its read snapshot) goes back now, not when the client has read
+     * the answer. Held until then, a few slow clients could take the whole
+     * pool, and a worker waiting for a connection while its own finished
+     * requests held them never got one (seen: a shutdown under load hung). */
+    ctx_done(&r->ctx);
     /* a handler that accepted a live stream gets a callback response (NULL
      * when refused: a 503 problem was written into r instead) */
     stream *st = stream_claim(r);
