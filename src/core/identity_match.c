@@ -167,6 +167,56 @@ static double date_sim(const char *a, const char *b, const char **how)
     return 0;
 }
 
+/* Family names: birth and used names, both ways; *how says which pair agreed
+ * when it is not the birth names. */
+static double family_name_sim(const patient *a, const patient *b, const char **how)
+{
+    double name = name_sim(a->norm_birth_name, a->phon_birth_name, b->norm_birth_name,
+                           b->phon_birth_name);
+    double cross[3] = {
+        name_sim(a->norm_used_name, a->phon_used_name, b->norm_birth_name, b->phon_birth_name),
+        name_sim(a->norm_birth_name, a->phon_birth_name, b->norm_used_name, b->phon_used_name),
+        name_sim(a->norm_used_name, a->phon_used_name, b->norm_used_name, b->phon_used_name),
+    };
+    static const char *cross_how[3] = {"used name = birth name", "birth name = used name",
+                                       "used names agree"};
+    *how = NULL;
+    for (int i = 0; i < 3; i++) {
+        if (cross[i] > name + 0.001) {
+            name = cross[i] * 0.97; /* a little less sure than the birth names */
+            *how = cross_how[i];
+        }
+    }
+    return name;
+}
+
+/* The score from the traits' similarities. Weights: date and family name
+ * carry most; a clear difference on either is hard to explain by a typo, so
+ * it caps the score below review level; so does a clear difference of given
+ * names (twins, siblings: same date, same family name). Each part only ever
+ * raises the score as its similarity grows (idmatch_bound relies on it). */
+static int combine(double date, double name, double given, bool sex_equal, double place)
+{
+    double d = date < 0 ? 0.5 : date;
+    double s = 0.34 * d + 0.34 * (name < 0 ? 0 : name) + 0.22 * (given < 0 ? 0 : given) +
+               0.06 * (sex_equal ? 1 : 0) + 0.04 * place;
+    if (date == 0 || name < 0.75)
+        s *= 0.8;
+    if (given < 0.75)
+        s *= 0.85;
+    if (!sex_equal)
+        s *= 0.9;
+    int score = (int)(s * 100 + 0.5);
+    return score > 99 ? 99 : score; /* 100 is kept for the same INS */
+}
+
+int idmatch_bound(const patient *a, const patient *b)
+{
+    const char *how;
+    return combine(date_sim(a->birth_date, b->birth_date, &how), family_name_sim(a, b, &how), 1,
+                   true, 1);
+}
+
 void idmatch_score(const patient *a, const patient *b, idmatch *m)
 {
     memset(m, 0, sizeof *m);
@@ -186,23 +236,8 @@ void idmatch_score(const patient *a, const patient *b, idmatch *m)
     double date = date_sim(a->birth_date, b->birth_date, &how);
     add(m, "birth_date", date < 0 ? IDM_ABSENT : date == 1 ? IDM_EQUAL : date > 0 ? IDM_CLOSE : IDM_DIFFERENT, how);
 
-    /* family names: birth and used names, both ways */
-    double name = name_sim(a->norm_birth_name, a->phon_birth_name, b->norm_birth_name,
-                           b->phon_birth_name);
-    const char *name_how = NULL;
-    double cross[3] = {
-        name_sim(a->norm_used_name, a->phon_used_name, b->norm_birth_name, b->phon_birth_name),
-        name_sim(a->norm_birth_name, a->phon_birth_name, b->norm_used_name, b->phon_used_name),
-        name_sim(a->norm_used_name, a->phon_used_name, b->norm_used_name, b->phon_used_name),
-    };
-    static const char *cross_how[3] = {"used name = birth name", "birth name = used name",
-                                       "used names agree"};
-    for (int i = 0; i < 3; i++) {
-        if (cross[i] > name + 0.001) {
-            name = cross[i] * 0.97; /* a little less sure than the birth names */
-            name_how = cross_how[i];
-        }
-    }
+    const char *name_how;
+    double name = family_name_sim(a, b, &name_how);
     if (name >= 0.999)
         add(m, "birth_name", IDM_EQUAL, name_how);
     else if (name >= 0.75)
@@ -248,21 +283,7 @@ void idmatch_score(const patient *a, const patient *b, idmatch *m)
         add(m, "birthplace", place ? IDM_EQUAL : IDM_DIFFERENT, NULL);
     }
 
-    /* weights: date and family name carry most; a clear difference on either
-     * is hard to explain by a typo, so it caps the score below review level;
-     * so does a clear difference of given names (twins, siblings: same date,
-     * same family name) */
-    double d = date < 0 ? 0.5 : date;
-    double s = 0.34 * d + 0.34 * (name < 0 ? 0 : name) + 0.22 * (given < 0 ? 0 : given) +
-               0.06 * (sex_equal ? 1 : 0) + 0.04 * place;
-    if (date == 0 || name < 0.75)
-        s *= 0.8;
-    if (given < 0.75)
-        s *= 0.85;
-    if (!sex_equal)
-        s *= 0.9;
-    int score = (int)(s * 100 + 0.5);
-    m->score = score > 99 ? 99 : score; /* 100 is kept for the same INS */
+    m->score = combine(date, name, given, sex_equal, place);
 }
 
 const char *idmatch_reasons(arena *ar, const idmatch *m)

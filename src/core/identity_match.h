@@ -38,6 +38,12 @@ typedef struct idmatch {
 /* Scores a against b. Distinct INS on both sides → 0; the same INS → 100. */
 void idmatch_score(const patient *a, const patient *b, idmatch *out);
 
+/* The highest score idmatch_score(a, b) can give whatever b's given names, sex
+ * and birthplace: only b's birth date and family-name keys (norm_*_name,
+ * phon_*_name) are read, which the birth-date index holds. Not the same-INS
+ * case (100): a record holding a's INS is found by its own lookup. */
+int idmatch_bound(const patient *a, const patient *b);
+
 /* "birth_date:equal,birth_name:close(typo),..." in the arena (stored with a
  * duplicate candidate). */
 const char *idmatch_reasons(arena *ar, const idmatch *m);

@@ -63,10 +63,23 @@ core_rc review_find_duplicates(ctx *c, const patient *p, int64_t exclude_id, int
     char swapped[11];
     const char *alt = idmatch_swap_day_month(p->birth_date, swapped) ? swapped : p->birth_date;
     patient_list l;
-    if (patient_store_by_birth_dates(conn, c->arena, p->birth_date, alt, REVIEW_MAX_CANDIDATES,
-                                     &l) != DB_OK)
+    /* the birth-date block from its index: only the records whose date and
+     * family names leave them able to reach min_score are read and scored */
+    if (patient_store_birth_keys(conn, c->arena, p->birth_date, alt, REVIEW_MAX_CANDIDATES, &l) !=
+        DB_OK)
         return CORE_ERROR;
-    score_list(p, &l, exclude_id, min_score, hits, &count, cap);
+    patient_list full = {.items = arena_calloc(c->arena, (size_t)l.n + 1, sizeof(patient))};
+    for (int i = 0; i < l.n; i++) {
+        if (l.items[i].id == exclude_id || l.items[i].id == p->id ||
+            idmatch_bound(p, &l.items[i]) < min_score)
+            continue;
+        db_rc drc = patient_store_get(conn, c->arena, l.items[i].id, &full.items[full.n]);
+        if (drc == DB_OK)
+            full.n++;
+        else if (drc != DB_NOTFOUND)
+            return CORE_ERROR;
+    }
+    score_list(p, &full, exclude_id, min_score, hits, &count, cap);
     char year[5];
     memcpy(year, p->birth_date, 4);
     year[4] = '\0';

@@ -215,6 +215,35 @@ db_rc patient_store_by_birth_dates(db_conn *c, arena *a, const char *d1, const c
     return read_list(rc, &rows, a, out);
 }
 
+db_rc patient_store_birth_keys(db_conn *c, arena *a, const char *d1, const char *d2, int limit,
+                               patient_list *out)
+{
+    /* covering: patient_birth_keys holds every column read here, so a
+     * candidate's record (a random page of the table) is not read */
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "SELECT id, birth_date, norm_birth_name, norm_used_name, phon_birth_name,"
+                       " phon_used_name FROM patient WHERE birth_date IN (?, ?)"
+                       " AND merged_into IS NULL LIMIT ?",
+                       DB_PARAMS(DB_TEXT(d1), DB_TEXT(d2 ? d2 : d1), DB_INT(limit)), &rows);
+    out->n = 0;
+    out->items = NULL;
+    if (rc != DB_OK)
+        return rc;
+    out->items = arena_calloc(a, (size_t)rows.n + 1, sizeof(patient));
+    for (int i = 0; i < rows.n; i++) {
+        patient *p = &out->items[i];
+        p->id = db_int(&rows, i, 0);
+        p->birth_date = db_text(&rows, i, 1);
+        p->norm_birth_name = db_text(&rows, i, 2);
+        p->norm_used_name = db_text(&rows, i, 3);
+        p->phon_birth_name = db_text(&rows, i, 4);
+        p->phon_used_name = db_text(&rows, i, 5);
+    }
+    out->n = rows.n;
+    return DB_OK;
+}
+
 db_rc patient_store_by_birth_date_name(db_conn *c, arena *a, const char *date, const char *prefix,
                                       const char *phon, int limit, patient_list *out)
 {

@@ -73,6 +73,11 @@ db_rc patient_store_identifiers(db_conn *c, arena *a, int64_t patient_id,
 /* Candidate queries, live records only, at most limit each. */
 db_rc patient_store_by_birth_dates(db_conn *c, arena *a, const char *d1, const char *d2,
                                    int limit, patient_list *out);
+/* The same records as patient_store_by_birth_dates, read from the birth-date
+ * index alone: only id, birth_date and the family-name keys (norm_birth_name,
+ * norm_used_name, phon_birth_name, phon_used_name) are set. */
+db_rc patient_store_birth_keys(db_conn *c, arena *a, const char *d1, const char *d2, int limit,
+                               patient_list *out);
 /* Normalized birth or used name starting with prefix (A-Z only). */
 /* Live records born on date whose birth or used name starts with prefix, or
  * whose phonetic key is phon ("" matches none). */
