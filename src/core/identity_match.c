@@ -217,6 +217,12 @@ int idmatch_bound(const patient *a, const patient *b)
                    true, 1);
 }
 
+int idmatch_bound_date(const patient *a, const char *birth_date)
+{
+    const char *how;
+    return combine(date_sim(a->birth_date, birth_date, &how), 1, 1, true, 1);
+}
+
 void idmatch_score(const patient *a, const patient *b, idmatch *m)
 {
     memset(m, 0, sizeof *m);

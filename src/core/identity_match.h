@@ -43,6 +43,8 @@ void idmatch_score(const patient *a, const patient *b, idmatch *out);
  * phon_*_name) are read, which the birth-date index holds. Not the same-INS
  * case (100): a record holding a's INS is found by its own lookup. */
 int idmatch_bound(const patient *a, const patient *b);
+/* The same when only b's birth date is known (its family names may agree). */
+int idmatch_bound_date(const patient *a, const char *birth_date);
 
 /* "birth_date:equal,birth_name:close(typo),..." in the arena (stored with a
  * duplicate candidate). */

@@ -50,6 +50,30 @@ static void score_list(const patient *p, const patient_list *l, int64_t exclude_
     }
 }
 
+/* Reads and scores the candidates of keys (records with only their index
+ * columns set: the birth date, and the family-name keys when names_known)
+ * that could reach min_score; merged records are left out. */
+static core_rc score_keys(ctx *c, const patient *p, const patient_list *keys, bool names_known,
+                          int64_t exclude_id, int min_score, duplicate_hit *hits, int *n, int cap)
+{
+    patient_list full = {.items = arena_calloc(c->arena, (size_t)keys->n + 1, sizeof(patient))};
+    for (int i = 0; i < keys->n; i++) {
+        const patient *k = &keys->items[i];
+        if (k->id == exclude_id || k->id == p->id)
+            continue;
+        int bound = names_known ? idmatch_bound(p, k) : idmatch_bound_date(p, k->birth_date);
+        if (bound < min_score)
+            continue;
+        db_rc drc = patient_store_get(ctx_db(c), c->arena, k->id, &full.items[full.n]);
+        if (drc != DB_OK && drc != DB_NOTFOUND)
+            return CORE_ERROR;
+        if (drc == DB_OK && full.items[full.n].merged_into == 0)
+            full.n++;
+    }
+    score_list(p, &full, exclude_id, min_score, hits, n, cap);
+    return CORE_OK;
+}
+
 core_rc review_find_duplicates(ctx *c, const patient *p, int64_t exclude_id, int min_score,
                                duplicate_hit **out, int *n)
 {
@@ -63,35 +87,24 @@ core_rc review_find_duplicates(ctx *c, const patient *p, int64_t exclude_id, int
     char swapped[11];
     const char *alt = idmatch_swap_day_month(p->birth_date, swapped) ? swapped : p->birth_date;
     patient_list l;
-    /* the birth-date block from its index: only the records whose date and
-     * family names leave them able to reach min_score are read and scored */
+    /* each block is read from its index first: only the records whose keys
+     * (birth date, and family names where the index has them) leave them
+     * able to reach min_score are read and scored */
     if (patient_store_birth_keys(conn, c->arena, p->birth_date, alt, REVIEW_MAX_CANDIDATES, &l) !=
-        DB_OK)
+            DB_OK ||
+        score_keys(c, p, &l, true, exclude_id, min_score, hits, &count, cap) != CORE_OK)
         return CORE_ERROR;
-    patient_list full = {.items = arena_calloc(c->arena, (size_t)l.n + 1, sizeof(patient))};
-    for (int i = 0; i < l.n; i++) {
-        if (l.items[i].id == exclude_id || l.items[i].id == p->id ||
-            idmatch_bound(p, &l.items[i]) < min_score)
-            continue;
-        db_rc drc = patient_store_get(conn, c->arena, l.items[i].id, &full.items[full.n]);
-        if (drc == DB_OK)
-            full.n++;
-        else if (drc != DB_NOTFOUND)
-            return CORE_ERROR;
-    }
-    score_list(p, &full, exclude_id, min_score, hits, &count, cap);
     char year[5];
     memcpy(year, p->birth_date, 4);
     year[4] = '\0';
-    if (patient_store_by_phonetic_year(conn, c->arena, p->phon_birth_name, year,
-                                       REVIEW_MAX_CANDIDATES, &l) != DB_OK)
-        return CORE_ERROR;
-    score_list(p, &l, exclude_id, min_score, hits, &count, cap);
-    if (p->phon_used_name) {
-        if (patient_store_by_phonetic_year(conn, c->arena, p->phon_used_name, year,
-                                           REVIEW_MAX_CANDIDATES, &l) != DB_OK)
+    const char *phon[2] = {p->phon_birth_name, p->phon_used_name};
+    for (int k = 0; k < 2; k++) {
+        if (!phon[k])
+            continue;
+        if (patient_store_phonetic_year_keys(conn, c->arena, phon[k], year, REVIEW_MAX_CANDIDATES,
+                                             &l) != DB_OK ||
+            score_keys(c, p, &l, false, exclude_id, min_score, hits, &count, cap) != CORE_OK)
             return CORE_ERROR;
-        score_list(p, &l, exclude_id, min_score, hits, &count, cap);
     }
     if (p->ins_value) {
         patient holder;

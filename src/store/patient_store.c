@@ -293,6 +293,31 @@ db_rc patient_store_by_phonetic_year(db_conn *c, arena *a, const char *phon, con
     return read_list(rc, &rows, a, out);
 }
 
+db_rc patient_store_phonetic_year_keys(db_conn *c, arena *a, const char *phon, const char *year,
+                                       int limit, patient_list *out)
+{
+    /* covering (patient_phon_birth_name): merged_into is not in the index,
+     * so merged records come too; the caller reads the records it keeps */
+    char *next = arena_printf(a, "%s~", year);
+    db_rows rows;
+    db_rc rc = db_exec(c, a,
+                       "SELECT id, birth_date FROM patient WHERE phon_birth_name = ?"
+                       " AND birth_date >= ? AND birth_date < ? LIMIT ?",
+                       DB_PARAMS(DB_TEXT(phon), DB_TEXT(year), DB_TEXT(next), DB_INT(limit)),
+                       &rows);
+    out->n = 0;
+    out->items = NULL;
+    if (rc != DB_OK)
+        return rc;
+    out->items = arena_calloc(a, (size_t)rows.n + 1, sizeof(patient));
+    for (int i = 0; i < rows.n; i++) {
+        out->items[i].id = db_int(&rows, i, 0);
+        out->items[i].birth_date = db_text(&rows, i, 1);
+    }
+    out->n = rows.n;
+    return DB_OK;
+}
+
 db_rc patient_store_record_status(db_conn *c, arena *a, int64_t patient_id, const char *from,
                                   const char *to, bool insi, const char *document_type,
                                   const char *reason, int64_t user_id, int64_t at)

@@ -88,6 +88,10 @@ db_rc patient_store_by_name_prefix(db_conn *c, arena *a, const char *prefix, int
 /* Same phonetic birth-name key and a birth date starting with year. */
 db_rc patient_store_by_phonetic_year(db_conn *c, arena *a, const char *phon, const char *year,
                                      int limit, patient_list *out);
+/* The records of that query, merged ones included, from the phonetic index
+ * alone: only id and birth_date are set. */
+db_rc patient_store_phonetic_year_keys(db_conn *c, arena *a, const char *phon, const char *year,
+                                       int limit, patient_list *out);
 
 db_rc patient_store_record_status(db_conn *c, arena *a, int64_t patient_id, const char *from,
                                   const char *to, bool insi, const char *document_type,

@@ -132,6 +132,10 @@ static void check_bound(const patient *a, const patient *b)
     idmatch_score(a, b, &m);
     patient k = index_keys(b);
     int bound = idmatch_bound(a, &k);
+    int by_date = idmatch_bound_date(a, b->birth_date);
+    if (m.score < 100 && by_date < m.score)
+        fail_msg("date bound %d < score %d: %s vs %s", by_date, m.score, a->birth_date,
+                 b->birth_date);
     if (m.score < 100 && bound < m.score)
         fail_msg("bound %d < score %d: %s/%s %s vs %s/%s %s", bound, m.score, a->norm_birth_name,
                  a->norm_first_given, a->birth_date, b->norm_birth_name, b->norm_first_given,
@@ -189,6 +193,11 @@ static void bound_never_below_score(void **state)
     assert_true(checked > 90000);
     /* and it does prune: strangers born the same day are mostly skipped */
     assert_true(pruned_same_date > same_date * 9 / 10);
+    /* the date alone prunes too: another day of the same year */
+    patient a = person("MARTIN", NULL, "Louis", "M", "1950-03-04");
+    assert_true(idmatch_bound_date(&a, "1950-07-21") < IDMATCH_POTENTIAL);
+    assert_true(idmatch_bound_date(&a, "1950-04-03") >= IDMATCH_STRONG); /* day/month swapped */
+    assert_true(idmatch_bound_date(&a, "1950-03-05") >= IDMATCH_POTENTIAL); /* one part differs */
 }
 
 static int setup(void **state)
