@@ -196,7 +196,7 @@ static void bound_never_below_score(void **state)
     /* the date alone prunes too: another day of the same year */
     patient a = person("MARTIN", NULL, "Louis", "M", "1950-03-04");
     assert_true(idmatch_bound_date(&a, "1950-07-21") < IDMATCH_POTENTIAL);
-    assert_true(idmatch_bound_date(&a, "1950-04-03") >= IDMATCH_STRONG); /* day/month swapped */
+    assert_true(idmatch_bound_date(&a, "1950-04-03") >= IDMATCH_STRONG);    /* day/month swapped */
     assert_true(idmatch_bound_date(&a, "1950-03-05") >= IDMATCH_POTENTIAL); /* one part differs */
 }
 
