@@ -386,6 +386,7 @@ bool audit_queue_start(app *a, char *err, size_t errsz)
         return false;
     }
     db_checkpoint_in_background(q->db, a->db, err, errsz); /* the serving pool's thread does */
+    db_share_write_lock(q->db, a->db);
     buf_init(&q->pending, 0);
     q->spool.fd = -1;
     spool_open_all(q);

@@ -34,8 +34,10 @@ struct db {
     pthread_cond_t available;
     /* SQLite has one writer at a time; its busy handler waits by sleeping
      * (1, 2, 5, 10... ms), which shows as p99 spikes under load. Writers of
-     * this process queue on a mutex instead, handing over in microseconds. */
-    pthread_mutex_t write_lock;
+     * this process queue on a mutex instead, handing over in microseconds.
+     * write_lock points to own_write_lock, or to another db's on the same
+     * file (db_share_write_lock). */
+    pthread_mutex_t own_write_lock, *write_lock;
     char *target; /* the driver's connect() argument */
     /* background checkpoints (SQLite) */
     pthread_t checkpointer;
@@ -109,7 +111,8 @@ db *db_open(const char *url, int pool_size, char *err, size_t errsz)
     d->conns = xcalloc((size_t)pool_size, sizeof *d->conns);
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->available, NULL);
-    pthread_mutex_init(&d->write_lock, NULL);
+    pthread_mutex_init(&d->own_write_lock, NULL);
+    d->write_lock = &d->own_write_lock;
     for (int i = 0; i < pool_size; i++) {
         d->conns[i].drv = drv;
         d->conns[i].owner = d;
@@ -161,6 +164,11 @@ static void wal_grew(void *arg, int frames)
     pthread_mutex_unlock(&d->checkpoint_lock);
 }
 
+void db_share_write_lock(db *d, db *with)
+{
+    d->write_lock = with->write_lock;
+}
+
 bool db_checkpoint_in_background(db *d, db *by, char *err, size_t errsz)
 {
     if (!d->drv->watch_wal)
@@ -202,7 +210,7 @@ void db_close(db *d)
             d->drv->disconnect(d->conns[i].handle);
     pthread_mutex_destroy(&d->lock);
     pthread_cond_destroy(&d->available);
-    pthread_mutex_destroy(&d->write_lock);
+    pthread_mutex_destroy(&d->own_write_lock);
     pthread_mutex_destroy(&d->checkpoint_lock);
     pthread_cond_destroy(&d->checkpoint_wake);
     free(d->conns);
@@ -276,7 +284,7 @@ static void release_write_lock(db_conn *c)
 {
     if (c->holds_write_lock) {
         c->holds_write_lock = false;
-        pthread_mutex_unlock(&c->owner->write_lock);
+        pthread_mutex_unlock(c->owner->write_lock);
     }
 }
 
@@ -291,7 +299,7 @@ db_rc db_begin_write(db_conn *c)
         return src;
     }
     if (c->drv->kind == DB_SQLITE) {
-        pthread_mutex_lock(&c->owner->write_lock);
+        pthread_mutex_lock(c->owner->write_lock);
         c->holds_write_lock = true;
     }
     db_rc rc = c->drv->exec_script(c->handle, c->drv->begin_write_sql);

@@ -92,6 +92,13 @@ bool db_commits_survive_power_loss(const db *d);
 #define DB_CHECKPOINT_MIN_MS 50
 bool db_checkpoint_in_background(db *d, db *by, char *err, size_t errsz);
 
+/* d's writers (SQLite: one at a time per file) queue on the same mutex as
+ * with's: two pools of one process on the same file, e.g. the audit writer's
+ * and the requests'. Without it, one of two colliding writers waits in
+ * SQLite's busy handler, which sleeps 1, 2, 5, 10… ms. `with` must outlive d;
+ * call before d is in use. */
+void db_share_write_lock(db *d, db *with);
+
 /* Takes a connection from the pool, waiting if all are in use. Never NULL. */
 db_conn *db_acquire(db *d);
 /* Gives it back; an open transaction is rolled back first. */
