@@ -312,11 +312,24 @@ core_rc patients_create(ctx *c, const patient_input *in, patient *out, duplicate
         return core_fail(err, CORE_INVALID, "name.invalid", "birth_family_name",
                          "Nom ou prénom invalide.");
     db_conn *conn = ctx_db(c);
+    /* the check and the insert in one write transaction, serialized with the
+     * other creations of that birth year (every block of the check stays
+     * within it): two requests creating the same person at once cannot both
+     * miss each other. SQLite writes are serial anyway; on PostgreSQL an
+     * advisory lock on the year does it. */
+    char year[5];
+    snprintf(year, sizeof year, "%.4s", p.birth_date);
+    if (db_begin_write(conn) != DB_OK ||
+        db_serialize(conn, DB_LOCK_PATIENT_BIRTH_YEAR, year) != DB_OK) {
+        db_rollback(conn);
+        return core_fail(err, CORE_ERROR, "store.error", NULL, "Erreur interne.");
+    }
     int64_t check_start = time_mono_us();
     if (p.ins_value) {
         patient holder;
         db_rc drc = patient_store_by_ins(conn, c->arena, p.ins_value, &holder);
         if (drc == DB_OK) {
+            db_rollback(conn);
             *dups = arena_calloc(c->arena, 1, sizeof(duplicate_hit));
             (*dups)[0].candidate = holder;
             idmatch_score(&p, &holder, &(*dups)[0].match);
@@ -324,16 +337,21 @@ core_rc patients_create(ctx *c, const patient_input *in, patient *out, duplicate
             return core_fail(err, CORE_CONFLICT, "ins.taken", "ins.value",
                              "Un patient porte déjà cet INS.");
         }
-        if (drc != DB_NOTFOUND)
+        if (drc != DB_NOTFOUND) {
+            db_rollback(conn);
             return core_fail(err, CORE_ERROR, "store.error", NULL, "Erreur interne.");
+        }
     }
     duplicate_hit *found;
     int nfound = 0;
-    if (review_find_duplicates(c, &p, 0, IDMATCH_POTENTIAL, &found, &nfound) != CORE_OK)
+    if (review_find_duplicates(c, &p, 0, IDMATCH_POTENTIAL, &found, &nfound) != CORE_OK) {
+        db_rollback(conn);
         return core_fail(err, CORE_ERROR, "store.error", NULL, "Erreur interne.");
+    }
     c->duplicate_check_us = time_mono_us() - check_start;
     bool strong = nfound > 0 && found[0].match.score >= IDMATCH_STRONG;
     if (strong && !in->confirm_duplicate) {
+        db_rollback(conn);
         *dups = found;
         *ndups = nfound;
         audit_record(c, &(audit_event){.action = "patient.create", .outcome = AUDIT_FAILURE,
@@ -342,8 +360,6 @@ core_rc patients_create(ctx *c, const patient_input *in, patient *out, duplicate
                          "Ce patient existe peut-être déjà. Vérifiez les identités proches ou "
                          "confirmez la création.");
     }
-    if (db_begin_write(conn) != DB_OK)
-        return core_fail(err, CORE_ERROR, "store.error", NULL, "Erreur interne.");
     db_rc drc = patient_store_insert(conn, c->arena, &p);
     for (int i = 0; drc == DB_OK && i < in->nidentifiers; i++)
         drc = patient_store_add_identifier(conn, c->arena, p.id, &in->identifiers[i]);

@@ -369,6 +369,19 @@ void db_batch_rollback(db_conn *c)
     db_rollback(c);
 }
 
+db_rc db_serialize(db_conn *c, db_lock what, const char *key)
+{
+    if (c->drv->kind != DB_POSTGRES)
+        return DB_OK;
+    arena a;
+    arena_init(&a, 1024);
+    db_rows rows;
+    db_rc rc = db_exec(c, &a, "SELECT pg_advisory_xact_lock(CAST(? AS integer), hashtext(?))",
+                       DB_PARAMS(DB_INT(what), DB_TEXT(key)), &rows);
+    arena_free(&a);
+    return rc;
+}
+
 bool db_in_tx(const db_conn *c)
 {
     return c->in_tx;

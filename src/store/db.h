@@ -92,6 +92,13 @@ bool db_commits_survive_power_loss(const db *d);
 #define DB_CHECKPOINT_MIN_MS 50
 bool db_checkpoint_in_background(db *d, db *by, char *err, size_t errsz);
 
+/* Inside a write transaction: waits until no other transaction holds (what,
+ * key), and holds it until this one ends. PostgreSQL: an advisory transaction
+ * lock; SQLite: nothing to do, write transactions are serial (BEGIN
+ * IMMEDIATE). For checks that must see the concurrent writes they race with. */
+typedef enum db_lock { DB_LOCK_PATIENT_BIRTH_YEAR = 1 } db_lock;
+db_rc db_serialize(db_conn *c, db_lock what, const char *key);
+
 /* d's writers (SQLite: one at a time per file) queue on the same mutex as
  * with's: two pools of one process on the same file, e.g. the audit writer's
  * and the requests'. Without it, one of two colliding writers waits in

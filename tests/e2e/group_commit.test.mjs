@@ -88,3 +88,47 @@ test('kill -9 while notes are being posted: every note answered 201 is there aft
     assert.equal(verify.status, 0, verify.stdout + verify.stderr);
   } finally { await again.close(); }
 });
+
+test('patients created at once: the same person sent eight times is created once, the others are asked to confirm', async () => {
+  // On SQLite creations are committed in groups, one after the other inside the
+  // group; on PostgreSQL each one locks its birth year before its duplicate
+  // check. Either way, a creation's check sees the creations it races with.
+  // Eight workers: the eight copies are checked at the same moment.
+  const srv = await startServer({ args: ['--threads', '8'] });
+  try {
+    const doc = await login(srv, DOCTOR);
+    const names = ['Abgrall', 'Bihan', 'Cadiou', 'Daniel', 'Ezanno', 'Floch', 'Gourvennec', 'Hamon',
+      'Inizan', 'Jaouen', 'Kerjean', 'Le Gall', 'Morvan', 'Nédélec', 'Olier', 'Pennec', 'Quéré',
+      'Riou', 'Salaün', 'Tanguy'];
+    const before = Number(srv.sql('SELECT count(*) FROM patient'));
+    const jobs = [];
+    names.forEach((n, i) => jobs.push({ want: 201, body: { birth_family_name: n, birth_given_names: ['Jean'], sex: 'M', birth_date: `${1920 + i}-03-0${1 + (i % 9)}` } }));
+    for (let i = 0; i < 8; i++) {
+      jobs.push({ same: true, body: { birth_family_name: 'Quéméneur', birth_given_names: ['Yvonne', 'Marie'], sex: 'F', birth_date: '1941-06-15', birthplace_code: '29019' } });
+    }
+    for (let i = 0; i < 4; i++) {
+      jobs.push({ want: 422, body: { birth_family_name: 'Mauvaise', birth_given_names: ['Clé'], sex: 'F', birth_date: '1950-01-01', ins: { value: '160017512345600', oid: '1.2.250.1.213.1.4.10' } } });
+    }
+    const results = await Promise.all(jobs.map((j) => request(srv, 'POST', '/api/patients', { token: doc.token, body: j.body })));
+    results.forEach((r, i) => { if (jobs[i].want) assert.equal(r.status, jobs[i].want, `request ${i}: ${r.text}`); });
+    const same = results.filter((r, i) => jobs[i].same);
+    assert.equal(same.filter((r) => r.status === 201).length, 1, same.map((r) => r.status).join(','));
+    for (const r of same.filter((x) => x.status !== 201)) {
+      assert.equal(r.status, 409, r.text);
+      assert.equal(r.json.code, 'patient.possible_duplicate');
+    }
+    assert.equal(Number(srv.sql('SELECT count(*) FROM patient')) - before, names.length + 1);
+    assert.equal(srv.sql("SELECT count(*) FROM patient WHERE norm_birth_name = 'QUEMENEUR'"), '1');
+    assert.equal(srv.sql("SELECT count(*) FROM patient WHERE norm_birth_name = 'MAUVAISE'"), '0');
+    // each record created: its audit event, and its creator in its care circle
+    const created = results.filter((r) => r.status === 201).map((r) => r.json.id);
+    assert.equal(created.length, names.length + 1);
+    for (const id of created) {
+      assert.equal(srv.sql(`SELECT count(*) FROM circle_member WHERE patient_id = ${id}`), '1', `circle of ${id}`);
+    }
+    assert.equal(await srv.auditSql("SELECT count(*) FROM audit_event WHERE action = 'patient.create' AND outcome = 'success'"), String(names.length + 1));
+    assert.equal(await srv.auditSql("SELECT count(*) FROM audit_event WHERE action = 'patient.create' AND outcome = 'failure'"), '7');
+    const verify = srv.cli(['audit', 'verify']);
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+  } finally { await srv.close(); }
+});
