@@ -18,7 +18,7 @@ const route api_routes[] = {
 
     /* patient identities (identitovigilance) */
     {"GET", "/api/patients", api_patients_search, ROUTE_USER},
-    {"POST", "/api/patients", api_patients_create, ROUTE_USER},
+    {"POST", "/api/patients", api_patients_create, ROUTE_USER, 0, ROUTE_GROUP_COMMIT},
     {"GET", "/api/patients/:id", api_patients_get, ROUTE_USER},
     {"PATCH", "/api/patients/:id", api_patients_update, ROUTE_USER},
     {"POST", "/api/patients/:id/identity-status", api_patients_status, ROUTE_USER},
