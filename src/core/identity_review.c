@@ -101,8 +101,9 @@ core_rc review_find_duplicates(ctx *c, const patient *p, int64_t exclude_id, int
     for (int k = 0; k < 2; k++) {
         if (!phon[k])
             continue;
-        if (patient_store_phonetic_year_keys(conn, c->arena, phon[k], year, REVIEW_MAX_CANDIDATES,
-                                             &l) != DB_OK ||
+        /* merged records are among these keys (not in the index): read more */
+        if (patient_store_phonetic_year_keys(conn, c->arena, phon[k], year,
+                                             4 * REVIEW_MAX_CANDIDATES, &l) != DB_OK ||
             score_keys(c, p, &l, false, exclude_id, min_score, hits, &count, cap) != CORE_OK)
             return CORE_ERROR;
     }

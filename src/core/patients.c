@@ -319,8 +319,9 @@ core_rc patients_create(ctx *c, const patient_input *in, patient *out, duplicate
      * advisory lock on the year does it. */
     char year[5];
     snprintf(year, sizeof year, "%.4s", p.birth_date);
-    if (db_begin_write(conn) != DB_OK ||
-        db_serialize(conn, DB_LOCK_PATIENT_BIRTH_YEAR, year) != DB_OK) {
+    if (db_begin_write(conn) != DB_OK)
+        return core_fail(err, CORE_ERROR, "store.error", NULL, "Erreur interne.");
+    if (db_serialize(conn, DB_LOCK_PATIENT_BIRTH_YEAR, year) != DB_OK) {
         db_rollback(conn);
         return core_fail(err, CORE_ERROR, "store.error", NULL, "Erreur interne.");
     }

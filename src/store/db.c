@@ -376,7 +376,14 @@ db_rc db_serialize(db_conn *c, db_lock what, const char *key)
     arena a;
     arena_init(&a, 1024);
     db_rows rows;
-    db_rc rc = db_exec(c, &a, "SELECT pg_advisory_xact_lock(CAST(? AS integer), hashtext(?))",
+    /* inside a batch the transaction may already hold row locks (the audit
+     * chain's head) that the lock's holder waits for: waiting there could
+     * deadlock, so it only tries, and goes on without the lock when another
+     * transaction has it */
+    db_rc rc = db_exec(c, &a,
+                       c->in_batch
+                           ? "SELECT pg_try_advisory_xact_lock(CAST(? AS integer), hashtext(?))"
+                           : "SELECT pg_advisory_xact_lock(CAST(? AS integer), hashtext(?))",
                        DB_PARAMS(DB_INT(what), DB_TEXT(key)), &rows);
     arena_free(&a);
     return rc;

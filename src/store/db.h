@@ -95,7 +95,10 @@ bool db_checkpoint_in_background(db *d, db *by, char *err, size_t errsz);
 /* Inside a write transaction: waits until no other transaction holds (what,
  * key), and holds it until this one ends. PostgreSQL: an advisory transaction
  * lock; SQLite: nothing to do, write transactions are serial (BEGIN
- * IMMEDIATE). For checks that must see the concurrent writes they race with. */
+ * IMMEDIATE). For checks that must see the concurrent writes they race with.
+ * Inside a batch (db_batch_begin), whose earlier units may hold row locks, it
+ * only tries: it never waits there, and goes on without the lock if another
+ * transaction holds it. */
 typedef enum db_lock { DB_LOCK_PATIENT_BIRTH_YEAR = 1 } db_lock;
 db_rc db_serialize(db_conn *c, db_lock what, const char *key);
 
