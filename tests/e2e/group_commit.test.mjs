@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, request, login, DOCTOR, NURSE } from './lib/server.mjs';
+import { adt, connect, frame, parseAck, startHl7Server } from './lib/mllp.mjs';
 
 const COORD = { login: 'coord.dac', password: 'parcours-demo' };
 
@@ -130,5 +131,48 @@ test('patients created at once: the same person sent eight times is created once
     assert.equal(await srv.auditSql("SELECT count(*) FROM audit_event WHERE action = 'patient.create' AND outcome = 'failure'"), '7');
     const verify = srv.cli(['audit', 'verify']);
     assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+  } finally { await srv.close(); }
+});
+
+test('the HL7 identity feed and the API create patients of one birth year at once: every message accepted, every request answered', async () => {
+  // HL7 messages are applied in batches; on PostgreSQL a batch holds the audit
+  // chain's head from its first message on, while an API creation holds its
+  // birth year's lock and then wants that head: the batch must not wait for
+  // the year lock (it only tries), or the two wait for each other.
+  const srv = await startHl7Server({ args: ['--threads', '4'] });
+  try {
+    const doc = await login(srv, DOCTOR);
+    // a day of 1955 of its own for every record (after the 12th: no day/month
+    // swap either), so that none is a duplicate of another
+    const day = (n) => `1955-${String(1 + Math.floor(n / 16)).padStart(2, '0')}-${13 + (n % 16)}`;
+    const feed = async (k) => {
+      const c = await connect(srv.mllpPort);
+      const ids = Array.from({ length: 30 }, (_, i) => `C${k}-${i}`);
+      await c.write(Buffer.concat(ids.map((id, i) => frame(adt({
+        trigger: 'A28', id, ipp: `IPP${k}x${i}`, family: `FLUX${String.fromCharCode(65 + k)}${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}`,
+        given: 'ANNE', dob: day(80 + 30 * k + i).replace(/-/g, ''), sex: 'F',
+      })))));
+      const acks = [];
+      for (let i = 0; i < ids.length; i++) acks.push(parseAck(await c.ack()));
+      c.close();
+      return acks;
+    };
+    const api = async (k) => {
+      const out = [];
+      for (let i = 0; i < 20; i++) {
+        out.push(await request(srv, 'POST', '/api/patients', { token: doc.token, body: {
+          birth_family_name: `Appel${'bcdfghjklm'[k]}${'bcdfghjklmnpqrstvwxz'[i]}ot`, birth_given_names: ['Luc'], sex: 'M',
+          birth_date: day(20 * k + i),
+        } }));
+      }
+      return out;
+    };
+    const [feeds, calls] = await Promise.all([
+      Promise.all([0, 1, 2].map(feed)),
+      Promise.all([0, 1, 2, 3].map(api)),
+    ]);
+    for (const a of feeds.flat()) assert.equal(a.code, 'AA', JSON.stringify(a));
+    for (const r of calls.flat()) assert.equal(r.status, 201, `${r.text} ${r.json?.duplicates ? JSON.stringify(r.json.duplicates.map((d) => [d.patient?.birth_family_name ?? d.candidate?.birth_family_name, d.score, d.reasons])) : ""}`);
+    assert.equal(srv.sql("SELECT count(*) FROM patient WHERE birth_date LIKE '1955-%'"), String(3 * 30 + 4 * 20));
   } finally { await srv.close(); }
 });
