@@ -35,6 +35,17 @@ pids=()
 cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
+# server_times LOG FROM: p50 and p99 of the server's own time for the journal
+# reads logged after line FROM (access log `us=`); what wrk sees beyond it is
+# waiting: for a worker, for a core, in the sockets
+server_times() {
+    awk -v from="$2" 'NR > from && /msg="http"/ && /method=GET/ && /\/notes" / {
+        for (i = 1; i <= NF; i++) if (index($i, "us=") == 1) print substr($i, 4) / 1000 }' "$1" |
+        sort -g | awk '{v[NR] = $1} END {
+            if (!NR) { print "-"; exit }
+            printf "p50 %.3f ms, p99 %.3f ms (%d reads)", v[int(NR * 0.5 + 0.5)], v[int(NR * 0.99 + 0.5)], NR }'
+}
+
 run_backend() {
     local url=$1 label=$2 secret=${3:-$tmp/secret} reuse=${4:-}
     local common=(--db "$url" --secret-file "$secret")
@@ -52,7 +63,7 @@ run_backend() {
         echo "== $label: generating $PATIENTS patients x $MEMBERS members, $NOTES notes"
         build/bench/gen_journal "$url" "$PATIENTS" "$MEMBERS" "$NOTES" dr.martin "${users[@]}"
     fi
-    $BIN serve "${common[@]}" --http 127.0.0.1:0 --threads 2 >"$tmp/out" 2>/dev/null &
+    $BIN serve "${common[@]}" --http 127.0.0.1:0 --threads 2 >"$tmp/out" 2>"$tmp/err" &
     pids+=($!)
     for _ in $(seq 1 100); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.1; done
     local port
@@ -68,7 +79,10 @@ run_backend() {
     local me reads posts ratios=() round
     for ((round = 1; round <= ROUNDS; round++)); do
         me=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" "http://127.0.0.1:$port/api/me")
+        local from
+        from=$(wc -l <"$tmp/err")
         reads=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$auth" -s bench/journal_read.lua "http://127.0.0.1:$port")
+        sleep 0.2 # the access log line is written when the response completes
         local me_rps read_rps
         me_rps=$(echo "$me" | awk '/Requests\/sec/ {print $2}')
         read_rps=$(echo "$reads" | awk '/Requests\/sec/ {print $2}')
@@ -79,6 +93,8 @@ run_backend() {
             "GET latest 50 notes" "$read_rps" "$(echo "$reads" | awk '$1 == "50%" {print $2}')" \
             "$(echo "$reads" | awk '$1 == "99%" {print $2}')" "${ratios[-1]}" \
             "$(echo "$reads" | awk '/Non-2xx/ {print $5}')"
+        printf '%-24s server side (access log: request received to response sent): %s\n' "" \
+            "$(server_times "$tmp/err" "$from")"
     done
     [ "$ROUNDS" -gt 1 ] && printf '%-24s median ratio of %d rounds: %s\n' "" "$ROUNDS" \
         "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')"
