@@ -48,7 +48,22 @@ static void read_patient(const db_rows *rows, int r, patient *p)
     p->updated_at = db_int(rows, r, k++);
 }
 
-static db_rc read_list(db_rc rc, const db_rows *rows, arena *a, patient_list *out)
+/* The index columns of the candidate-key queries: id, birth_date, then, when
+ * the query has them, the four family-name keys. */
+static void read_keys(const db_rows *rows, int r, patient *p)
+{
+    p->id = db_int(rows, r, 0);
+    p->birth_date = db_text(rows, r, 1);
+    if (rows->ncols < 6)
+        return;
+    p->norm_birth_name = db_text(rows, r, 2);
+    p->norm_used_name = db_text(rows, r, 3);
+    p->phon_birth_name = db_text(rows, r, 4);
+    p->phon_used_name = db_text(rows, r, 5);
+}
+
+static db_rc read_rows(db_rc rc, const db_rows *rows, arena *a, patient_list *out,
+                       void (*read)(const db_rows *, int, patient *))
 {
     out->n = 0;
     out->items = NULL;
@@ -56,9 +71,14 @@ static db_rc read_list(db_rc rc, const db_rows *rows, arena *a, patient_list *ou
         return rc;
     out->items = arena_calloc(a, (size_t)rows->n + 1, sizeof(patient));
     for (int i = 0; i < rows->n; i++)
-        read_patient(rows, i, &out->items[i]);
+        read(rows, i, &out->items[i]);
     out->n = rows->n;
     return DB_OK;
+}
+
+static db_rc read_list(db_rc rc, const db_rows *rows, arena *a, patient_list *out)
+{
+    return read_rows(rc, rows, a, out, read_patient);
 }
 
 static db_rc read_one(db_rc rc, const db_rows *rows, patient *out)
@@ -226,22 +246,7 @@ db_rc patient_store_birth_keys(db_conn *c, arena *a, const char *d1, const char 
                        " phon_used_name FROM patient WHERE birth_date IN (?, ?)"
                        " AND merged_into IS NULL LIMIT ?",
                        DB_PARAMS(DB_TEXT(d1), DB_TEXT(d2 ? d2 : d1), DB_INT(limit)), &rows);
-    out->n = 0;
-    out->items = NULL;
-    if (rc != DB_OK)
-        return rc;
-    out->items = arena_calloc(a, (size_t)rows.n + 1, sizeof(patient));
-    for (int i = 0; i < rows.n; i++) {
-        patient *p = &out->items[i];
-        p->id = db_int(&rows, i, 0);
-        p->birth_date = db_text(&rows, i, 1);
-        p->norm_birth_name = db_text(&rows, i, 2);
-        p->norm_used_name = db_text(&rows, i, 3);
-        p->phon_birth_name = db_text(&rows, i, 4);
-        p->phon_used_name = db_text(&rows, i, 5);
-    }
-    out->n = rows.n;
-    return DB_OK;
+    return read_rows(rc, &rows, a, out, read_keys);
 }
 
 db_rc patient_store_by_birth_date_name(db_conn *c, arena *a, const char *date, const char *prefix,
@@ -305,17 +310,7 @@ db_rc patient_store_phonetic_year_keys(db_conn *c, arena *a, const char *phon, c
                        " AND birth_date >= ? AND birth_date < ? LIMIT ?",
                        DB_PARAMS(DB_TEXT(phon), DB_TEXT(year), DB_TEXT(next), DB_INT(limit)),
                        &rows);
-    out->n = 0;
-    out->items = NULL;
-    if (rc != DB_OK)
-        return rc;
-    out->items = arena_calloc(a, (size_t)rows.n + 1, sizeof(patient));
-    for (int i = 0; i < rows.n; i++) {
-        out->items[i].id = db_int(&rows, i, 0);
-        out->items[i].birth_date = db_text(&rows, i, 1);
-    }
-    out->n = rows.n;
-    return DB_OK;
+    return read_rows(rc, &rows, a, out, read_keys);
 }
 
 db_rc patient_store_record_status(db_conn *c, arena *a, int64_t patient_id, const char *from,
