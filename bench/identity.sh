@@ -7,7 +7,11 @@
 #       3-letter name prefix, INS lookup, and the authenticated GET /api/me as the
 #       same-run baseline;
 #   (c) duplicate detection quality against the ground truth (build/bench/dupeval);
-#   (d) POST /api/patients (duplicate check + insert + audit event) at that size.
+#   (d) POST /api/patients (duplicate check + insert + audit event) at that size;
+#   (e) the latency of /api/me, the search and the INS lookup at fixed offered
+#       rates (bench/loadgen, open loop: requests arrive at random at a given
+#       rate, latency counted from each arrival), below the saturation wrk
+#       measures in (b).
 #
 #   bench/identity.sh                                  N = 1,000,000 (several minutes)
 #   BENCH_N=100000 BENCH_DURATION=3s BENCH_RUNS=1 bench/identity.sh      a quick run
@@ -26,6 +30,8 @@
 #   BENCH_WRK_THREADS    wrk threads [2]
 #   BENCH_SERVER_THREADS parcours --threads [2]
 #   BENCH_POST_BODIES    request bodies generated per POST run [60000]
+#   BENCH_RATES          offered rates of (e), requests/s ["1000 5000 10000"; "" skips (e)]
+#   BENCH_OPEN_SECONDS   length of each run of (e), 1 s of warm-up included [6]
 #   BENCH_PERF=FILE      also record `perf record -g` on parcours during one extra search run
 #   BENCH_KEEP=DIR       keep the database, truth file and wrk outputs in DIR
 #   PARCOURS_BENCH_PG    URL of an EMPTY PostgreSQL database: also measure the load there
@@ -33,12 +39,15 @@
 #
 # Targets: load >= 50,000 patients/s (SQLite); search p99 < 5 ms; INS lookup
 # p99 < 2 ms; POST /api/patients p99 < 10 ms; duplicate detection at the review
-# threshold: precision >= 0.98 and recall >= 0.95.
+# threshold: precision >= 0.98 and recall >= 0.95. The p99 targets are judged
+# both at saturation (wrk) and at each offered rate of (e).
 
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/open_loop.sh
+. bench/open_loop.sh
 
 N=${BENCH_N:-1000000}
 DUPS=${BENCH_DUPLICATES:-0.05}
@@ -50,6 +59,8 @@ CONNS=${BENCH_CONNECTIONS:-16}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 SERVER_THREADS=${BENCH_SERVER_THREADS:-2}
 POST_BODIES=${BENCH_POST_BODIES:-60000}
+RATES=${BENCH_RATES-1000 5000 10000}
+OPEN_SECONDS=${BENCH_OPEN_SECONDS:-6}
 WRK=${WRK:-$(command -v /usr/bin/wrk || command -v wrk || true)}
 PARCOURS=build/release/parcours
 DUPEVAL=build/bench/dupeval
@@ -87,6 +98,7 @@ mkdir -p build/bench
 cc -O2 -g -std=c17 -D_GNU_SOURCE -Wall -Wextra -Isrc bench/dupeval.c build/release/libparcours.a \
     $(pkg-config --cflags --libs libmicrohttpd sqlite3 libpq libsodium libcjson) -lpthread -lm \
     -o "$DUPEVAL" || die "cannot build $DUPEVAL"
+open_loop_build || die "cannot build $LOADGEN"
 
 if [ -n "${BENCH_KEEP:-}" ]; then
     TMP=$BENCH_KEEP
@@ -227,6 +239,33 @@ declare -A RPS P50 P99 BAD SP50 SP99
 DUP50= DUP99=
 METHODS=(GET GET GET POST)
 ROUTES=(/api/me /api/patients /api/patients /api/patients)
+
+# --- (e) latency at fixed offered rates --------------------------------------------------
+declare -A OP50 OP99 OP999 OACH OBAD
+if [ -n "$RATES" ]; then
+    # first: the POST runs of (d) leave checkpoints behind them
+    echo "== (e) loadgen at fixed offered rates ($RATES req/s), -c$CONNS, ${OPEN_SECONDS}s each, $RUNS interleaved runs"
+    OPEN_PATHS=("" "$TMP/search.paths" "$TMP/ins.paths")
+    OPEN_URLS=("$BASE/api/me" "$BASE/" "$BASE/")
+    for ((run = 1; run <= RUNS; run++)); do
+        for rate in $RATES; do
+            for ((i = 0; i < 3; i++)); do
+                f="$TMP/open$run.$rate.$i.txt"
+                open_loop "$f" "$rate" "$CONNS" "$OPEN_SECONDS" "Authorization: Bearer $TOKEN" \
+                    "${OPEN_URLS[$i]}" "${OPEN_PATHS[$i]}" || die "loadgen failed: $(cat "$f")"
+                [ -n "$(lg "$f" p99_ms)" ] || die "cannot read loadgen's output: $(cat "$f")"
+                OP50[$i,$rate]+=" $(lg "$f" p50_ms)"
+                OP99[$i,$rate]+=" $(lg "$f" p99_ms)"
+                OP999[$i,$rate]+=" $(lg "$f" p999_ms)"
+                OACH[$i,$rate]+=" $(lg "$f" achieved)"
+                OBAD[$i,$rate]+=" $(($(lg "$f" failed) + $(lg "$f" incomplete) + $(lg "$f" non2xx)))"
+                printf '   %-32s %6s/s offered  p50 %7.3f ms  p99 %7.3f ms  p99.9 %7.3f ms  failed+incomplete+non-2xx %s\n' \
+                    "${NAMES[$i]}" "$rate" "$(lg "$f" p50_ms)" "$(lg "$f" p99_ms)" "$(lg "$f" p999_ms)" "${OBAD[$i,$rate]##* }"
+            done
+        done
+    done
+fi
+
 echo "== (b, d) wrk -t$WRK_THREADS -c$CONNS -d$DURATION --latency (warm-up $WARMUP), $RUNS interleaved runs, server --threads $SERVER_THREADS"
 for ((run = 1; run <= RUNS; run++)); do
     echo "   run $run, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -307,6 +346,23 @@ for ((i = 0; i < 4; i++)); do
 done
 echo "(p50/p99: wrk, the client's view; server p50/p99: the access log's time per request)"
 echo "duplicate check inside POST /api/patients (access log dup_check_us): p50 $(median <<<"$DUP50") ms, p99 $(median <<<"$DUP99") ms"
+if [ -n "$RATES" ]; then
+    echo
+    echo "== (e) at fixed offered rates, medians of $RUNS runs (bench/loadgen -c$CONNS, Poisson arrivals, latency from arrival)"
+    printf '| %-30s | %9s | %9s | %10s | %9s | %9s | %9s | %9s |\n' "what" "offered/s" "achieved/s" \
+        "of its max" "p50 (ms)" "p99 (ms)" "p99.9 (ms)" "bad"
+    printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "--------------------------------" "----------:" "-----------:" \
+        "-----------:" "----------:" "----------:" "-----------:" "----------:"
+    for rate in $RATES; do
+        for ((i = 0; i < 3; i++)); do
+            printf '| %-30s | %9s | %10.0f | %9.0f%% | %9.3f | %9.3f | %10.3f | %9s |\n' "${NAMES[$i]}" "$rate" \
+                "$(median <<<"${OACH[$i,$rate]}")" "$(awk -v r="$rate" -v m="$(median <<<"${RPS[$i]}")" 'BEGIN {print r / m * 100}')" \
+                "$(median <<<"${OP50[$i,$rate]}")" "$(median <<<"${OP99[$i,$rate]}")" \
+                "$(median <<<"${OP999[$i,$rate]}")" "$(tr ' ' '+' <<<"${OBAD[$i,$rate]# }")"
+        done
+    done
+    echo "(of its max: the offered rate over the same request's saturated rate, wrk, in (b); bad: failed + incomplete + non-2xx)"
+fi
 echo
 verdict() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo FAIL; fi; }
 printf '%s  load >= 50,000 patients/s on SQLite (%s/s%s%s)\n' \
@@ -315,6 +371,12 @@ printf '%s  load >= 50,000 patients/s on SQLite (%s/s%s%s)\n' \
 printf '%s  search birth date + 3 letters p99 < 5 ms (%s ms)\n' \
     "$(verdict "$(median <<<"${P99[1]}") < 5")" "$(median <<<"${P99[1]}")"
 printf '%s  INS lookup p99 < 2 ms (%s ms)\n' "$(verdict "$(median <<<"${P99[2]}") < 2")" "$(median <<<"${P99[2]}")"
+for rate in $RATES; do
+    printf '%s  search p99 < 5 ms at %s req/s offered (%s ms; /api/me at that rate: %s ms)\n' \
+        "$(verdict "$(median <<<"${OP99[1,$rate]}") < 5")" "$rate" "$(median <<<"${OP99[1,$rate]}")" "$(median <<<"${OP99[0,$rate]}")"
+    printf '%s  INS lookup p99 < 2 ms at %s req/s offered (%s ms; /api/me at that rate: %s ms)\n' \
+        "$(verdict "$(median <<<"${OP99[2,$rate]}") < 2")" "$rate" "$(median <<<"${OP99[2,$rate]}")" "$(median <<<"${OP99[0,$rate]}")"
+done
 printf '%s  POST /api/patients p99 < 10 ms, end to end (%s ms)\n' "$(verdict "$(median <<<"${P99[3]}") < 10")" "$(median <<<"${P99[3]}")"
 printf '%s  duplicate check on creation p99 < 10 ms, inside the server (%s ms)\n' \
     "$(verdict "$(median <<<"$DUP99") < 10")" "$(median <<<"$DUP99")"
