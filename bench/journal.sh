@@ -15,17 +15,25 @@
 # Each measured run follows a warm-up of the same requests (WARMUP, 5s).
 # ROUNDS=N alternates the baseline and the reads N times (ratio per round, and
 # their median): on a shared machine a lone pair of runs moves by 20-30%.
+# Then, below saturation, RATES="1000 2000 4000" (requests/s; "" skips it): the
+# baseline and the reads at each offered rate over 64 connections with
+# bench/loadgen (open loop: requests arrive at random at that rate, latency
+# counted from each arrival), OPEN_SECONDS (6) each, 1 s of warm-up included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/open_loop.sh
+. bench/open_loop.sh
 PATIENTS=${PATIENTS:-100000}
 MEMBERS=${MEMBERS:-10}
 NOTES=${NOTES:-10000000}
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-5s}
 ROUNDS=${ROUNDS:-1}
+RATES=${RATES-1000 2000 4000}
+OPEN_SECONDS=${OPEN_SECONDS:-6}
 export PATIENTS
 make -s >/dev/null
-mkdir -p build/bench
+open_loop_build
 cc -O2 -std=c17 -D_GNU_SOURCE -Isrc bench/gen_journal.c build/release/libparcours.a \
     $(pkg-config --libs libmicrohttpd sqlite3 libpq libsodium libcjson) -lpthread -lm \
     -o build/bench/gen_journal
@@ -98,6 +106,24 @@ run_backend() {
     done
     [ "$ROUNDS" -gt 1 ] && printf '%-24s median ratio of %d rounds: %s\n' "" "$ROUNDS" \
         "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')"
+    # below saturation: the same reads (random patients, seeded) at fixed offered rates
+    awk -v n="$PATIENTS" 'BEGIN { srand(7); for (i = 0; i < 100000; i++)
+        printf "/api/patients/%d/notes?limit=50\n", 1 + int(rand() * n) }' >"$tmp/read.paths"
+    local rate f
+    for rate in $RATES; do
+        for what in me reads; do
+            f="$tmp/open.$what.$rate"
+            if [ "$what" = me ]; then
+                open_loop "$f" "$rate" 64 "$OPEN_SECONDS" "$auth" "http://127.0.0.1:$port/api/me"
+            else
+                open_loop "$f" "$rate" 64 "$OPEN_SECONDS" "$auth" "http://127.0.0.1:$port/" "$tmp/read.paths"
+            fi
+            printf '%-24s %6s/s offered, %6s/s answered  p50 %7s ms  p99 %7s ms  p99.9 %7s ms  failed+incomplete+non-2xx %s\n' \
+                "$([ "$what" = me ] && echo "GET /api/me" || echo "GET latest 50 notes")" "$rate" \
+                "$(lg "$f" achieved)" "$(lg "$f" p50_ms)" "$(lg "$f" p99_ms)" "$(lg "$f" p999_ms)" \
+                "$(($(lg "$f" failed) + $(lg "$f" incomplete) + $(lg "$f" non2xx)))"
+        done
+    done
     local audit
     audit=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^parcours_audit_(commits|events)_total/ {print $2}' | tr '\n' ' ')
     local before after

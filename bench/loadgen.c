@@ -87,7 +87,7 @@ static long nsamples, sample_cap;
 static int64_t measure_from; /* arrivals before this are not measured */
 static int64_t last_answer;  /* when the last measured answer came */
 static long failed, non2xx;
-static uint64_t rng_state;
+static uint64_t arrivals_rng, picks_rng;
 
 static void die(const char *what)
 {
@@ -108,14 +108,18 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* xorshift64*: a seeded, repeatable arrival sequence. */
+/* xorshift64*: seeded, repeatable sequences. */
+static uint64_t next_random(uint64_t *state)
+{
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 2685821657736338717ULL;
+}
+
 static double uniform01(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    uint64_t x = rng_state * 2685821657736338717ULL;
-    return ((double)(x >> 11) + 0.5) / 9007199254740992.0; /* (0, 1) */
+    return ((double)(next_random(&arrivals_rng) >> 11) + 0.5) / 9007199254740992.0; /* (0, 1) */
 }
 
 static int64_t next_gap_ns(double rate)
@@ -260,9 +264,14 @@ static void conn_write(int i)
     }
 }
 
+/* On a random idle connection: users' requests come from all of them. Taking
+ * the last one freed would put a light load on a few connections, and so on
+ * one of the server's threads (each connection is served by one). */
 static void send_request(int64_t due)
 {
-    int i = idle[--nidle];
+    int k = (int)(next_random(&picks_rng) % (uint64_t)nidle);
+    int i = idle[k];
+    idle[k] = idle[--nidle];
     conn *c = &conns[i];
     c->busy = true;
     c->due = due;
@@ -467,9 +476,10 @@ int main(int argc, char **argv)
     waiting = xcalloc(MAX_WAITING, sizeof *waiting);
     sample_cap = (long)(rate * (seconds - warmup) * 1.2) + 4096;
     samples = xcalloc((size_t)sample_cap, sizeof *samples);
-    rng_state = 0x9E3779B97F4A7C15ULL ^ (uint64_t)seed;
-    if (rng_state == 0)
-        rng_state = 1;
+    arrivals_rng = 0x9E3779B97F4A7C15ULL ^ (uint64_t)seed;
+    if (arrivals_rng == 0)
+        arrivals_rng = 1;
+    picks_rng = arrivals_rng ^ 0xD1B54A32D192ED03ULL;
 
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0)
