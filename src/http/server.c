@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "core/audit.h"
 #include "core/auth.h"
+#include "http/listener.h"
 #include "http/metrics.h"
 #include "http/request.h"
 #include "http/router.h"
@@ -25,9 +26,10 @@
 #define SESSION_COOKIE "parcours_session"
 
 struct http_server {
-    struct MHD_Daemon *daemon;
+    listener *listener;        /* the socket, and the accept thread */
+    struct MHD_Daemon **loops; /* one event loop (daemon, thread) per worker */
+    int nloops;
     app *app;
-    int port;
     atomic_int_fast64_t in_flight;
     char **route_names;  /* "METHOD pattern" per route, for metrics labels */
     stream_hub *streams; /* live streams (SSE) and their waker thread */
@@ -196,6 +198,7 @@ static void dispatch(http_server *s, req *r)
                    "parcours_audit_spooled_events %llu\n",
                    (unsigned long long)commits, (unsigned long long)events,
                    (unsigned long long)unmoved);
+        listener_render_metrics(s->listener, &r->out);
         return;
     }
     const char *allow = NULL;
@@ -441,9 +444,19 @@ static void free_route_names(http_server *s)
     free(s->route_names);
 }
 
+static void stop_loops(http_server *s)
+{
+    for (int i = 0; s->loops && i < s->nloops; i++)
+        if (s->loops[i])
+            MHD_stop_daemon(s->loops[i]);
+    free(s->loops);
+}
+
 /* Undoes a partial http_server_start (what was started is non-NULL). */
 static http_server *start_failed(http_server *s)
 {
+    listener_close(s->listener);
+    stop_loops(s);
     write_batch_stop(s->writes);
     if (s->streams) {
         stream_hub_stop(s->streams);
@@ -485,31 +498,44 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
         if (!s->writes)
             return start_failed(s);
     }
-    unsigned int threads = (unsigned int)(a->cfg.threads > 0 ? a->cfg.threads : 1);
-    s->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
-        on_request, s, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
-    if (!s->daemon) {
-        snprintf(err, errsz, "cannot listen on %s (address in use or not available)", addr);
+    s->nloops = a->cfg.threads > 0 ? a->cfg.threads : 1;
+    s->listener = listener_open(&sa, s->nloops, err, errsz);
+    if (!s->listener) {
+        char why[200];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, errsz, "cannot listen on %s: %s", addr, why);
         return start_failed(s);
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : ntohs(sa.sin_port);
+    s->loops = xcalloc((size_t)s->nloops, sizeof *s->loops);
+    unsigned int per_loop = 4096u / (unsigned int)s->nloops;
+    for (int i = 0; i < s->nloops; i++) {
+        s->loops[i] = MHD_start_daemon(
+            MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_TURBO |
+                MHD_ALLOW_SUSPEND_RESUME,
+            0, NULL, NULL, on_request, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+            MHD_OPTION_NOTIFY_CONNECTION, listener_notify, listener_notify_cls(s->listener, i),
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
+            per_loop < 64 ? 64u : per_loop, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+            MHD_OPTION_END);
+        if (!s->loops[i]) {
+            snprintf(err, errsz, "cannot start the HTTP event loop %d of %d", i + 1, s->nloops);
+            return start_failed(s);
+        }
+    }
+    if (!listener_serve(s->listener, s->loops, err, errsz))
+        return start_failed(s);
     return s;
 }
 
 int http_server_port(const http_server *s)
 {
-    return s->port;
+    return listener_port(s->listener);
 }
 
 void http_server_stop(http_server *s, int timeout_ms)
 {
-    MHD_quiesce_daemon(s->daemon);
+    listener_close(s->listener); /* accepts no more */
+    s->listener = NULL;
     /* open streams would never finish on their own: end them first (this also
      * resumes every suspended connection, which MHD_stop_daemon requires) */
     stream_hub_stop(s->streams);
@@ -517,7 +543,7 @@ void http_server_stop(http_server *s, int timeout_ms)
         usleep(10000);
     /* answers what is still queued: nothing may stay suspended */
     write_batch_stop(s->writes);
-    MHD_stop_daemon(s->daemon);
+    stop_loops(s);
     stream_hub_free(s->streams);
     metrics_free();
     free_route_names(s);

@@ -1,6 +1,7 @@
-/* server: the HTTP front door on libmicrohttpd — a thread pool on epoll, one
- * arena per request, a body size limit, authentication and CSRF checks per
- * route, security headers, an access-log line and metrics per request. */
+/* server: the HTTP front door on libmicrohttpd: one epoll event loop per
+ * worker thread, fed by an accept thread (http/listener.h); one arena per
+ * request, a body size limit, authentication and CSRF checks per route,
+ * security headers, an access-log line and metrics per request. */
 #ifndef PARCOURS_HTTP_SERVER_H
 #define PARCOURS_HTTP_SERVER_H
 

@@ -1,0 +1,89 @@
+// The worker threads share the connections: a burst of keep-alive connections
+// (a reverse proxy's upstream pool, a page's parallel requests) must not all
+// land on one worker while the others idle. The listener hands each new
+// connection to the event loop holding the fewest; /metrics shows the split.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { startServer } from './lib/server.mjs';
+
+/* Opens n connections at once; each sends one keep-alive request and waits
+ * for its whole answer, so that the server holds them all. */
+async function openMany(port, n) {
+  return Promise.all(Array.from({ length: n }, async () => {
+    const s = net.connect(port, '127.0.0.1');
+    await once(s, 'connect');
+    s.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    let got = Buffer.alloc(0);
+    for (;;) {
+      const [chunk] = await once(s, 'data');
+      got = Buffer.concat([got, chunk]);
+      const end = got.indexOf('\r\n\r\n');
+      if (end < 0) continue;
+      const head = got.subarray(0, end).toString();
+      const length = Number((head.match(/\r\ncontent-length: *(\d+)/i) || [])[1]);
+      assert.ok(Number.isInteger(length), head);
+      if (got.length >= end + 4 + length) {
+        assert.match(head, /^HTTP\/1\.1 200/);
+        return s;
+      }
+    }
+  }));
+}
+
+async function loops(srv) {
+  const r = await fetch(`${srv.base}/metrics`, { headers: { Connection: 'close' } });
+  const text = await r.text();
+  return [...text.matchAll(/^parcours_http_connections\{loop="(\d+)"\} (\d+)$/gm)].map((m) => Number(m[2]));
+}
+
+for (const threads of [2, 4]) {
+  test(`60 connections opened at once are shared by the ${threads} worker threads`, async () => {
+    const srv = await startServer({ args: ['--threads', String(threads)] });
+    let socks = [];
+    try {
+      socks = await openMany(srv.port, 60);
+      const open = await loops(srv);
+      assert.equal(open.length, threads, 'one gauge per event loop');
+      // 60 held + the /metrics request's own connection
+      assert.equal(open.reduce((a, b) => a + b, 0), 61, `open connections: ${open}`);
+      for (const n of open) assert.ok(Math.abs(n - 60 / threads) <= 1, `split ${open}`);
+
+      // closed connections are counted out: a later burst fills the gaps
+      for (const s of socks.slice(0, 30)) s.destroy();
+      let after = [];
+      for (let i = 0; i < 100; i++) {
+        after = await loops(srv);
+        if (after.reduce((a, b) => a + b, 0) === 31) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(after.reduce((a, b) => a + b, 0), 31, `after closing 30: ${after}`);
+      socks = socks.slice(30).concat(await openMany(srv.port, 30));
+      const refilled = await loops(srv);
+      for (const n of refilled) assert.ok(Math.abs(n - 60 / threads) <= 1, `after refilling: ${refilled}`);
+    } finally {
+      for (const s of socks) s.destroy();
+      await srv.close();
+    }
+  });
+}
+
+test('a server with open keep-alive connections stops on SIGTERM', async () => {
+  const srv = await startServer();
+  const socks = await openMany(srv.port, 10);
+  try {
+    const t0 = Date.now();
+    const { code, signal } = await srv.stop();
+    assert.equal(signal, null);
+    assert.equal(code, 0, srv.stderr());
+    assert.ok(Date.now() - t0 < 10000, 'stopped within its grace period');
+    // the port no longer accepts
+    const s = net.connect(srv.port, '127.0.0.1');
+    const [err] = await once(s, 'error');
+    assert.equal(err.code, 'ECONNREFUSED');
+  } finally {
+    for (const s of socks) s.destroy();
+    srv.db.cleanup();
+  }
+});
