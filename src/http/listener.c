@@ -139,9 +139,9 @@ bool listener_serve(listener *l, struct MHD_Daemon **loops, char *err, size_t er
     return true;
 }
 
-void listener_close(listener *l)
+void listener_stop(listener *l)
 {
-    if (!l)
+    if (!l || l->fd < 0)
         return;
     atomic_store(&l->stopping, true);
     /* wakes the blocked accept4 (it fails with EINVAL) */
@@ -149,6 +149,14 @@ void listener_close(listener *l)
     if (l->serving)
         pthread_join(l->thread, NULL);
     close(l->fd);
+    l->fd = -1;
+}
+
+void listener_free(listener *l)
+{
+    if (!l)
+        return;
+    listener_stop(l);
     free(l->open);
     free(l);
 }

@@ -36,8 +36,11 @@ void *listener_notify_cls(listener *l, int i);
 bool listener_serve(listener *l, struct MHD_Daemon **loops, char *err, size_t errsz);
 /* Appends the open connections of each loop (Prometheus text format). */
 void listener_render_metrics(const listener *l, buf *out);
-/* Stops accepting (new connections are refused), joins the accept thread and
- * frees the listener. Connections already handed over are untouched. */
-void listener_close(listener *l);
+/* Stops accepting (new connections are refused) and joins the accept thread.
+ * Connections already handed over are untouched. */
+void listener_stop(listener *l);
+/* Frees the listener (stopped first if it was not): only once the loops are
+ * stopped, since their connections' closing notifications write into it. */
+void listener_free(listener *l);
 
 #endif

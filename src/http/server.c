@@ -455,8 +455,9 @@ static void stop_loops(http_server *s)
 /* Undoes a partial http_server_start (what was started is non-NULL). */
 static http_server *start_failed(http_server *s)
 {
-    listener_close(s->listener);
+    listener_stop(s->listener);
     stop_loops(s);
+    listener_free(s->listener);
     write_batch_stop(s->writes);
     if (s->streams) {
         stream_hub_stop(s->streams);
@@ -534,8 +535,7 @@ int http_server_port(const http_server *s)
 
 void http_server_stop(http_server *s, int timeout_ms)
 {
-    listener_close(s->listener); /* accepts no more */
-    s->listener = NULL;
+    listener_stop(s->listener); /* accepts no more */
     /* open streams would never finish on their own: end them first (this also
      * resumes every suspended connection, which MHD_stop_daemon requires) */
     stream_hub_stop(s->streams);
@@ -544,6 +544,7 @@ void http_server_stop(http_server *s, int timeout_ms)
     /* answers what is still queued: nothing may stay suspended */
     write_batch_stop(s->writes);
     stop_loops(s);
+    listener_free(s->listener);
     stream_hub_free(s->streams);
     metrics_free();
     free_route_names(s);
