@@ -1,8 +1,10 @@
 /* bench/hello.c: a bare libmicrohttpd "hello world", the baseline of
- * bench/http.sh. It is configured like parcours' own server (src/http/server.c):
- * epoll with an internal thread pool of 2, MHD_USE_TURBO, bound to 127.0.0.1
- * with MHD_OPTION_SOCK_ADDR, and the response queued on the handler's second
- * call so that connections stay alive.
+ * bench/http.sh: epoll with libmicrohttpd's internal thread pool of 2,
+ * MHD_USE_TURBO, bound to 127.0.0.1 with MHD_OPTION_SOCK_ADDR, and the response
+ * queued on the handler's second call so that connections stay alive. (parcours
+ * runs one daemon per worker fed by its own accept thread, src/http/listener.c,
+ * for an even split of connections; the per-request path is the same, and the
+ * pool is the bare library's own way.)
  *
  *   cc -O2 -std=c17 -D_GNU_SOURCE bench/hello.c -o build/bench/hello \
  *      $(pkg-config --cflags --libs libmicrohttpd)
