@@ -37,8 +37,9 @@ typedef struct req {
     arena arena;
     buf body;
     bool body_too_large;
-    size_t discarded; /* body bytes dropped after the limit */
-    int route;        /* index in the route table, -1 when none matched */
+    bool server_stopping; /* arrived while the server stops: answered 503 */
+    size_t discarded;     /* body bytes dropped after the limit */
+    int route;            /* index in the route table, -1 when none matched */
     const char *param_names[REQ_MAX_PARAMS];
     const char *param_values[REQ_MAX_PARAMS];
     int nparams;

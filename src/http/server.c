@@ -31,9 +31,10 @@ struct http_server {
     int nloops;
     app *app;
     atomic_int_fast64_t in_flight;
-    char **route_names;  /* "METHOD pattern" per route, for metrics labels */
-    stream_hub *streams; /* live streams (SSE) and their waker thread */
-    write_batch *writes; /* group commit of small writes (SQLite only) */
+    atomic_bool stopping; /* set by http_server_stop: new requests get 503, then close */
+    char **route_names;   /* "METHOD pattern" per route, for metrics labels */
+    stream_hub *streams;  /* live streams (SSE) and their waker thread */
+    write_batch *writes;  /* group commit of small writes (SQLite only) */
 };
 
 /* A random per-thread prefix drawn once, then a counter: unique, unguessable
@@ -169,6 +170,11 @@ static bool check_access(req *r, const route *rt)
 
 static void dispatch(http_server *s, req *r)
 {
+    if (r->server_stopping) {
+        reply_problem(r, 503, "server.stopping", "Service en cours d'arrêt",
+                      "Le serveur s'arrête ou redémarre : réessayez dans un instant.", NULL);
+        return;
+    }
     if (r->body_too_large) {
         reply_problem(
             r, 413, "body.too_large", "Requête trop volumineuse",
@@ -308,6 +314,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r = req_new(s, conn, method, url);
         atomic_fetch_add(&s->in_flight, 1);
         *con_cls = r;
+        if (atomic_load(&s->stopping)) {
+            /* counted in flight before this test, so a stop either waits for
+             * this request or it sees the flag. Answered now, which also closes
+             * the connection: nothing new reaches a handler, a write batch or
+             * the audit writer while they shut down. */
+            r->server_stopping = true;
+            r->ctx.audit_defer = false;
+            dispatch(s, r);
+            return send_reply(s, r);
+        }
         /* uploads have a limit of their own: find the route from the headers */
         const char *allow_unused;
         size_t limit = s->app->cfg.max_body;
@@ -536,6 +552,7 @@ int http_server_port(const http_server *s)
 void http_server_stop(http_server *s, int timeout_ms)
 {
     listener_stop(s->listener); /* accepts no more */
+    atomic_store(&s->stopping, true);
     /* open streams would never finish on their own: end them first (this also
      * resumes every suspended connection, which MHD_stop_daemon requires) */
     stream_hub_stop(s->streams);

@@ -8,6 +8,22 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { startServer } from './lib/server.mjs';
 
+/* Reads one whole answer (Content-Length framed) from a raw socket. */
+async function readAnswer(sock) {
+  let got = Buffer.alloc(0);
+  for (;;) {
+    const [chunk] = await once(sock, 'data');
+    got = Buffer.concat([got, chunk]);
+    const end = got.indexOf('\r\n\r\n');
+    if (end < 0) continue;
+    const head = got.subarray(0, end).toString();
+    const length = Number((head.match(/\r\ncontent-length: *(\d+)/i) || [])[1]);
+    assert.ok(Number.isInteger(length), head);
+    if (got.length >= end + 4 + length)
+      return { status: Number(head.slice(9, 12)), head, body: got.subarray(end + 4, end + 4 + length).toString() };
+  }
+}
+
 /* Opens n connections at once; each sends one keep-alive request and waits
  * for its whole answer, so that the server holds them all. */
 async function openMany(port, n) {
@@ -15,20 +31,8 @@ async function openMany(port, n) {
     const s = net.connect(port, '127.0.0.1');
     await once(s, 'connect');
     s.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    let got = Buffer.alloc(0);
-    for (;;) {
-      const [chunk] = await once(s, 'data');
-      got = Buffer.concat([got, chunk]);
-      const end = got.indexOf('\r\n\r\n');
-      if (end < 0) continue;
-      const head = got.subarray(0, end).toString();
-      const length = Number((head.match(/\r\ncontent-length: *(\d+)/i) || [])[1]);
-      assert.ok(Number.isInteger(length), head);
-      if (got.length >= end + 4 + length) {
-        assert.match(head, /^HTTP\/1\.1 200/);
-        return s;
-      }
-    }
+    assert.equal((await readAnswer(s)).status, 200);
+    return s;
   }));
 }
 
@@ -69,21 +73,43 @@ for (const threads of [2, 4]) {
   });
 }
 
-test('a server with open keep-alive connections stops on SIGTERM', async () => {
+test('while stopping: requests on open connections get 503, new connections are refused, the one in flight finishes', async () => {
   const srv = await startServer();
-  const socks = await openMany(srv.port, 10);
+  const [idle] = await openMany(srv.port, 1);
+  const slow = net.connect(srv.port, '127.0.0.1');
   try {
-    const t0 = Date.now();
-    const { code, signal } = await srv.stop();
+    await once(slow, 'connect');
+    // a login whose body is not all sent yet: in flight, so the stop waits for it
+    const body = JSON.stringify({ login: 'admin', password: 'parcours-admin' });
+    slow.write(`POST /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    srv.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(srv.child.exitCode, null, 'still waiting for the request in flight');
+
+    // a new request on a connection that was open before the stop: refused at once, closed
+    idle.write('GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const refused = await readAnswer(idle);
+    assert.equal(refused.status, 503, refused.head);
+    assert.equal(JSON.parse(refused.body).code, 'server.stopping');
+    await once(idle, 'close');
+
+    // a new connection: refused
+    const late = net.connect(srv.port, '127.0.0.1');
+    const [err] = await once(late, 'error');
+    assert.equal(err.code, 'ECONNREFUSED');
+
+    // the request in flight completes, then the server exits 0
+    slow.write(body.slice(10));
+    const done = await readAnswer(slow);
+    assert.equal(done.status, 200, done.body);
+    assert.ok(JSON.parse(done.body).token);
+    const { code, signal } = await srv.exited;
     assert.equal(signal, null);
     assert.equal(code, 0, srv.stderr());
-    assert.ok(Date.now() - t0 < 10000, 'stopped within its grace period');
-    // the port no longer accepts
-    const s = net.connect(srv.port, '127.0.0.1');
-    const [err] = await once(s, 'error');
-    assert.equal(err.code, 'ECONNREFUSED');
   } finally {
-    for (const s of socks) s.destroy();
-    srv.db.cleanup();
+    idle.destroy();
+    slow.destroy();
+    await srv.close();
   }
 });
