@@ -111,8 +111,11 @@ test('non-2xx answers, closed connections and lost requests are counted, not hid
 
   const resetting = await slowServer({ reset: true });
   try {
-    const r = await run(['-r', '300', '-d', '1', '-w', '0', '-c', '4', `${resetting.url}/`]);
+    const r = await run(['-r', '300', '-d', '1', '-w', '0', '-c', '4', '-t', '2', `${resetting.url}/`]);
     assert.equal(r.status, 2, 'exit 2 when requests were lost: ' + r.out + r.err);
+    // a tenth lost: they count in the percentiles as the timeout, 2 s
+    assert.equal(r.figures.p99_ms, 2000, r.out);
+    assert.ok(r.figures.p50_ms < 100, r.out);
     const lost = Math.floor(resetting.seen.total / 10);
     assert.ok(Math.abs(r.figures.failed - lost) <= 1, `${lost} connections reset, ${r.out}`);
     assert.equal(r.figures.measured + r.figures.failed, resetting.seen.total, r.out);
