@@ -37,6 +37,7 @@ void app_config_defaults(app_config *cfg)
     cfg->web_root = env_str("PARCOURS_WEB_ROOT", "web");
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->threads = (int)env_long("PARCOURS_THREADS", cores > 0 ? cores : 2);
+    cfg->http_max_conn = (int)env_long("PARCOURS_HTTP_MAX_CONN", 4096);
     cfg->max_body = (size_t)env_long("PARCOURS_MAX_BODY", 1024 * 1024);
     cfg->session_idle_ms = env_long("PARCOURS_SESSION_IDLE", 30 * 60) * 1000;
     cfg->session_max_ms = env_long("PARCOURS_SESSION_MAX", 12 * 3600) * 1000;

@@ -17,6 +17,7 @@ typedef struct app_config {
     const char *secret_file;     /* PARCOURS_SECRET_FILE, default var/parcours.secret */
     const char *web_root;        /* PARCOURS_WEB_ROOT, default web */
     int threads;                 /* PARCOURS_THREADS, default: number of cores */
+    int http_max_conn;           /* PARCOURS_HTTP_MAX_CONN open HTTP connections, default 4096 */
     size_t max_body;             /* PARCOURS_MAX_BODY bytes, default 1 MiB */
     int64_t session_idle_ms;     /* PARCOURS_SESSION_IDLE seconds, default 30 min */
     int64_t session_max_ms;      /* PARCOURS_SESSION_MAX seconds, default 12 h */

@@ -17,6 +17,7 @@ struct listener {
     int fd;
     int port;
     int nloops;
+    int per_loop; /* most connections one loop holds */
     struct MHD_Daemon **loops;
     atomic_int *open; /* connections handed to each loop and not yet closed */
     atomic_bool stopping;
@@ -24,7 +25,8 @@ struct listener {
     pthread_t thread;
 };
 
-listener *listener_open(const struct sockaddr_in *sa, int loops, char *err, size_t errsz)
+listener *listener_open(const struct sockaddr_in *sa, int loops, int per_loop, char *err,
+                        size_t errsz)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -45,6 +47,7 @@ listener *listener_open(const struct sockaddr_in *sa, int loops, char *err, size
     l->fd = fd;
     l->port = ntohs(bound.sin_port);
     l->nloops = loops;
+    l->per_loop = per_loop;
     l->open = xcalloc((size_t)loops, sizeof *l->open);
     return l;
 }
@@ -84,6 +87,16 @@ static int least_loaded(const listener *l)
     return best;
 }
 
+/* At most once a second, so that a flood does not flood the log too. */
+static void complain(int64_t *last, const char *why)
+{
+    int64_t now = time_mono_us();
+    if (now - *last > 1000000) {
+        log_error("http", "cannot accept a connection: %s", why);
+        *last = now;
+    }
+}
+
 static void *accept_loop(void *arg)
 {
     listener *l = arg;
@@ -97,19 +110,21 @@ static void *accept_loop(void *arg)
                 break;
             if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
                 continue;
-            /* out of descriptors or memory: wait rather than spin, say so at
-             * most once a second */
-            int64_t now = time_mono_us();
-            if (now - last_complaint > 1000000) {
-                log_error("http", "cannot accept a connection: %s", strerror(errno));
-                last_complaint = now;
-            }
+            /* out of descriptors or memory: wait rather than spin */
+            complain(&last_complaint, strerror(errno));
             usleep(20000);
             continue;
         }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         int i = least_loaded(l);
+        if (atomic_load(&l->open[i]) >= l->per_loop) {
+            /* refused here rather than by libmicrohttpd, which would drop it
+             * without the notification that keeps the count right */
+            close(fd);
+            complain(&last_complaint, "every event loop holds its most connections");
+            continue;
+        }
         atomic_fetch_add(&l->open[i], 1);
         /* MHD closes the socket itself when it cannot take it */
         if (MHD_add_connection(l->loops[i], fd, (const struct sockaddr *)&peer, len) != MHD_YES)

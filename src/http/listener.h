@@ -4,7 +4,7 @@
  *
  * Why not libmicrohttpd's thread pool: there every worker accepts from the
  * shared socket, and the one that wakes first takes a burst of connections.
- * 64 connections opened at once were split 61/7, 41/27, 36/32 and 63/5 over
+ * 64 connections opened at once were split 59/5, 39/25, 34/30 and 61/3 over
  * two workers, and a connection stays on its worker: the few long-lived
  * connections of a reverse proxy (or a benchmark) could leave one worker
  * with the whole load while the other idles. */
@@ -20,10 +20,14 @@
 
 typedef struct listener listener;
 
-/* Binds and listens on sa (port 0: any free port) for `loops` event loops.
- * Returns NULL with a message in err. Nothing is accepted before
- * listener_serve. */
-listener *listener_open(const struct sockaddr_in *sa, int loops, char *err, size_t errsz);
+/* Binds and listens on sa (port 0: any free port) for `loops` event loops of
+ * at most per_loop connections each (the listener refuses beyond: give each
+ * daemon a slightly higher MHD_OPTION_CONNECTION_LIMIT, so that it never
+ * refuses one itself). Returns NULL with a message in err. Nothing is
+ * accepted before listener_serve. No SO_REUSEPORT: a second server on the same
+ * port fails to start instead of sharing it. */
+listener *listener_open(const struct sockaddr_in *sa, int loops, int per_loop, char *err,
+                        size_t errsz);
 /* The port actually bound. */
 int listener_port(const listener *l);
 /* Give both to loop i's daemon as MHD_OPTION_NOTIFY_CONNECTION: the listener

@@ -516,7 +516,12 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
             return start_failed(s);
     }
     s->nloops = a->cfg.threads > 0 ? a->cfg.threads : 1;
-    s->listener = listener_open(&sa, s->nloops, err, errsz);
+    /* the connection limit, shared out between the loops */
+    unsigned int max_conn = a->cfg.http_max_conn > 0 ? (unsigned int)a->cfg.http_max_conn : 4096u;
+    unsigned int per_loop = max_conn / (unsigned int)s->nloops;
+    if (per_loop < 1)
+        per_loop = 1;
+    s->listener = listener_open(&sa, s->nloops, (int)per_loop, err, errsz);
     if (!s->listener) {
         char why[200];
         snprintf(why, sizeof why, "%s", err);
@@ -524,7 +529,6 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
         return start_failed(s);
     }
     s->loops = xcalloc((size_t)s->nloops, sizeof *s->loops);
-    unsigned int per_loop = 4096u / (unsigned int)s->nloops;
     for (int i = 0; i < s->nloops; i++) {
         s->loops[i] = MHD_start_daemon(
             MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_TURBO |
@@ -532,8 +536,9 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
             0, NULL, NULL, on_request, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
             MHD_OPTION_NOTIFY_CONNECTION, listener_notify, listener_notify_cls(s->listener, i),
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
-            per_loop < 64 ? 64u : per_loop, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-            MHD_OPTION_END);
+            per_loop + 16,
+            /* headroom: the listener refuses first */ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)(32 * 1024), MHD_OPTION_END);
         if (!s->loops[i]) {
             snprintf(err, errsz, "cannot start the HTTP event loop %d of %d", i + 1, s->nloops);
             return start_failed(s);

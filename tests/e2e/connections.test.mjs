@@ -10,9 +10,11 @@ import { startServer } from './lib/server.mjs';
 
 /* Reads one whole answer (Content-Length framed) from a raw socket. */
 async function readAnswer(sock) {
+  const closed = new Promise((_, reject) => sock.once('close', () => reject(new Error('closed without an answer'))));
+  closed.catch(() => {});
   let got = Buffer.alloc(0);
   for (;;) {
-    const [chunk] = await once(sock, 'data');
+    const [chunk] = await Promise.race([once(sock, 'data'), closed]);
     got = Buffer.concat([got, chunk]);
     const end = got.indexOf('\r\n\r\n');
     if (end < 0) continue;
@@ -29,6 +31,7 @@ async function readAnswer(sock) {
 async function openMany(port, n) {
   return Promise.all(Array.from({ length: n }, async () => {
     const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {}); // readAnswer sees it; a reset must not be an uncaught error
     await once(s, 'connect');
     s.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     assert.equal((await readAnswer(s)).status, 200);
@@ -72,6 +75,34 @@ for (const threads of [2, 4]) {
     }
   });
 }
+
+test('beyond PARCOURS_HTTP_MAX_CONN new connections are closed, and served again once others leave', async () => {
+  const srv = await startServer({ env: { PARCOURS_HTTP_MAX_CONN: '8' } });
+  let socks = [];
+  try {
+    socks = await openMany(srv.port, 8);
+    const extra = net.connect(srv.port, '127.0.0.1');
+    await once(extra, 'connect'); // the kernel accepts; the server closes it
+    extra.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    let answered = false;
+    extra.on('data', () => { answered = true; });
+    extra.on('error', () => {}); // closed with our request unread: a reset
+    // (not events.once: it would reject on the reset's 'error' before 'close')
+    await Promise.race([new Promise((r) => extra.once('close', r)), new Promise((_, no) => setTimeout(() => no(new Error('not closed')), 5000))]);
+    assert.equal(answered, false, 'no answer beyond the limit');
+    socks.shift().destroy();
+    // the count goes down when the server sees the close: retry a moment
+    let served = null;
+    for (let i = 0; i < 50 && !served; i++) {
+      try { [served] = await openMany(srv.port, 1); } catch { await new Promise((r) => setTimeout(r, 50)); }
+    }
+    assert.ok(served, 'a connection is served again once one left');
+    socks.push(served);
+  } finally {
+    for (const s of socks) s.destroy();
+    await srv.close();
+  }
+});
 
 test('while stopping: requests on open connections get 503, new connections are refused, the one in flight finishes', async () => {
   const srv = await startServer();
