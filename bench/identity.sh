@@ -258,7 +258,7 @@ if [ -n "$RATES" ]; then
                 OP99[$i,$rate]+=" $(lg "$f" p99_ms)"
                 OP999[$i,$rate]+=" $(lg "$f" p999_ms)"
                 OACH[$i,$rate]+=" $(lg "$f" achieved)"
-                OBAD[$i,$rate]+=" $(($(lg "$f" failed) + $(lg "$f" incomplete) + $(lg "$f" non2xx)))"
+                OBAD[$i,$rate]+=" $(lg_bad "$f")"
                 printf '   %-32s %6s/s offered  p50 %7.3f ms  p99 %7.3f ms  p99.9 %7.3f ms  failed+incomplete+non-2xx %s\n' \
                     "${NAMES[$i]}" "$rate" "$(lg "$f" p50_ms)" "$(lg "$f" p99_ms)" "$(lg "$f" p999_ms)" "${OBAD[$i,$rate]##* }"
             done

@@ -121,7 +121,7 @@ run_backend() {
             printf '%-24s %6s/s offered, %6s/s answered  p50 %7s ms  p99 %7s ms  p99.9 %7s ms  failed+incomplete+non-2xx %s\n' \
                 "$([ "$what" = me ] && echo "GET /api/me" || echo "GET latest 50 notes")" "$rate" \
                 "$(lg "$f" achieved)" "$(lg "$f" p50_ms)" "$(lg "$f" p99_ms)" "$(lg "$f" p999_ms)" \
-                "$(($(lg "$f" failed) + $(lg "$f" incomplete) + $(lg "$f" non2xx)))"
+                "$(lg_bad "$f")"
         done
     done
     local audit

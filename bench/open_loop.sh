@@ -24,3 +24,6 @@ open_loop() {
 
 # lg FILE KEY: one figure of a loadgen line (offered, achieved, p99_ms, ...)
 lg() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$1"; }
+
+# lg_bad FILE: requests of that line that failed, did not complete or were not 2xx
+lg_bad() { echo $(($(lg "$1" failed) + $(lg "$1" incomplete) + $(lg "$1" non2xx))); }

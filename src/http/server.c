@@ -529,6 +529,7 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
         return start_failed(s);
     }
     s->loops = xcalloc((size_t)s->nloops, sizeof *s->loops);
+    unsigned int loop_limit = per_loop + 16; /* headroom: the listener refuses first */
     for (int i = 0; i < s->nloops; i++) {
         s->loops[i] = MHD_start_daemon(
             MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_TURBO |
@@ -536,9 +537,7 @@ http_server *http_server_start(app *a, const char *addr, char *err, size_t errsz
             0, NULL, NULL, on_request, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
             MHD_OPTION_NOTIFY_CONNECTION, listener_notify, listener_notify_cls(s->listener, i),
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
-            per_loop + 16,
-            /* headroom: the listener refuses first */ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            (size_t)(32 * 1024), MHD_OPTION_END);
+            loop_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
         if (!s->loops[i]) {
             snprintf(err, errsz, "cannot start the HTTP event loop %d of %d", i + 1, s->nloops);
             return start_failed(s);
