@@ -28,8 +28,17 @@ static void render_note(jw *w, const note *n, const attachment *atts, int natts)
     jw_kint(w, "version", n->version);
     jw_kbool(w, "corrected", n->version > 1 && !n->deleted_at);
     jw_kbool(w, "deleted", n->deleted_at != 0);
-    render_time(w, "created_at", n->created_at);
-    render_time(w, "updated_at", n->updated_at);
+    char created[40];
+    time_format_iso(n->created_at, created, sizeof created);
+    size_t len = strlen(created);
+    jw_key(w, "created_at");
+    jw_str_plain(w, created, len);
+    if (n->updated_at == n->created_at) { /* most notes: formatted once */
+        jw_key(w, "updated_at");
+        jw_str_plain(w, created, len);
+    } else {
+        render_time(w, "updated_at", n->updated_at);
+    }
     jw_kint(w, "read_count", n->nreads);
     jw_key(w, "attachments");
     jw_arr_begin(w);
@@ -312,7 +321,8 @@ void api_notes_attachment(req *r)
     buf_append(&r->out, data, len);
     /* PDFs download; images show inline; the name is ours, never a header injection */
     reply_header(r, "Content-Disposition",
-                 strcmp(meta.content_type, "application/pdf") == 0 ? "attachment; filename=\"piece-jointe.pdf\""
-                                                                   : "inline");
+                 strcmp(meta.content_type, "application/pdf") == 0
+                     ? "attachment; filename=\"piece-jointe.pdf\""
+                     : "inline");
     reply_header(r, "Cache-Control", "private, no-store");
 }

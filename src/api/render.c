@@ -11,14 +11,15 @@ void render_id(jw *w, const char *key, int64_t id)
         return;
     }
     char num[24];
-    jw_strn(w, num, json_format_int(id, num));
+    jw_str_plain(w, num, json_format_int(id, num));
 }
 
 void render_time(jw *w, const char *key, int64_t ms)
 {
     char when[40];
     time_format_iso(ms, when, sizeof when);
-    jw_kstr(w, key, when);
+    jw_key(w, key);
+    jw_str_plain(w, when, strlen(when));
 }
 
 void render_account(jw *w, const account *a)

@@ -48,7 +48,7 @@ static bool buf_reserve(buf *b, size_t n)
     return true;
 }
 
-bool buf_append(buf *b, const void *data, size_t n)
+bool buf_append_slow(buf *b, const void *data, size_t n)
 {
     if (!buf_reserve(b, n))
         return false;
@@ -63,8 +63,6 @@ bool buf_puts(buf *b, const char *s)
 {
     return buf_append(b, s, strlen(s));
 }
-
-
 
 bool buf_printf(buf *b, const char *fmt, ...)
 {

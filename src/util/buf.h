@@ -9,12 +9,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct buf {
     char *data;
     size_t len;
     size_t cap;
-    size_t max;    /* 0 = unbounded (only for data we produce ourselves) */
+    size_t max; /* 0 = unbounded (only for data we produce ourselves) */
     bool overflow;
 } buf;
 
@@ -22,7 +23,19 @@ void buf_init(buf *b, size_t max);
 void buf_free(buf *b);
 void buf_reset(buf *b);
 /* Each returns false once the buffer has overflowed. */
-bool buf_append(buf *b, const void *data, size_t n);
+bool buf_append_slow(buf *b, const void *data, size_t n);
+/* Inline while it fits: a page of notes makes ~40 appends per note. */
+static inline bool buf_append(buf *b, const void *data, size_t n)
+{
+    if (!b->overflow && n < b->cap - b->len && (!b->max || n <= b->max - b->len)) {
+        if (n)
+            memcpy(b->data + b->len, data, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return true;
+    }
+    return buf_append_slow(b, data, n);
+}
 bool buf_puts(buf *b, const char *s);
 /* One byte: inline while it fits (the JSON writer's commas and quotes). */
 static inline bool buf_putc(buf *b, char c)

@@ -97,6 +97,10 @@ void json_escape(buf *out, const char *s, size_t n)
             i++;
             continue;
         }
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+            i += 2; /* a valid two-byte letter (é, à, ç...): part of the run */
+            continue;
+        }
         const char *esc;
         char tmp[8];
         size_t l = 1;
@@ -208,13 +212,14 @@ void jw_arr_end(jw *w)
     jw_close(w, ']');
 }
 
-void jw_keyn(jw *w, const char *key, size_t n)
+void jw_keyn_slow(jw *w, const char *key, size_t n)
 {
-    /* the separator, the quoted name and the colon in one append */
+    /* the separator, the quoted name and the colon in one append: all or
+     * nothing at the buffer's maximum */
     char tmp[64];
     size_t at = 0;
     if (w->after_key)
-        w->after_key = false; /* a key after a key: the caller's mistake, kept as is */
+        w->after_key = false;
     else if (!w->first[w->depth])
         tmp[at++] = ',';
     w->first[w->depth] = false;
@@ -246,6 +251,22 @@ void jw_strn(jw *w, const char *s, size_t n)
 {
     jw_sep(w);
     json_escape(w->out, s, n);
+}
+
+void jw_str_plain(jw *w, const char *s, size_t n)
+{
+    char tmp[64];
+    jw_sep(w);
+    if (n + 2 > sizeof tmp) {
+        buf_putc(w->out, '"');
+        buf_append(w->out, s, n);
+        buf_putc(w->out, '"');
+        return;
+    }
+    tmp[0] = '"';
+    memcpy(tmp + 1, s, n);
+    tmp[n + 1] = '"';
+    buf_append(w->out, tmp, n + 2);
 }
 
 void jw_str(jw *w, const char *s)

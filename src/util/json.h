@@ -31,7 +31,30 @@ void jw_arr_end(jw *w);
  * as it is. Names that come from data go through jw_key_text. Inline so that
  * the length of a literal name is known when compiling (pages of notes write
  * ~20 names per note). */
-void jw_keyn(jw *w, const char *key, size_t n);
+void jw_keyn_slow(jw *w, const char *key, size_t n);
+static inline void jw_keyn(jw *w, const char *key, size_t n)
+{
+    buf *b = w->out;
+    /* the separator, the quoted name and the colon written in place */
+    if (!b->overflow && n + 4 < b->cap - b->len && (!b->max || n + 4 <= b->max - b->len)) {
+        char *p = b->data + b->len;
+        if (w->after_key)
+            w->after_key = false; /* a key after a key: the caller's mistake, kept as is */
+        else if (!w->first[w->depth])
+            *p++ = ',';
+        w->first[w->depth] = false;
+        *p++ = '"';
+        memcpy(p, key, n);
+        p += n;
+        *p++ = '"';
+        *p++ = ':';
+        *p = '\0';
+        b->len = (size_t)(p - b->data);
+        w->after_key = true;
+        return;
+    }
+    jw_keyn_slow(w, key, n);
+}
 static inline void jw_key(jw *w, const char *key)
 {
     jw_keyn(w, key, strlen(key));
@@ -39,6 +62,9 @@ static inline void jw_key(jw *w, const char *key)
 void jw_key_text(jw *w, const char *key);
 void jw_str(jw *w, const char *s); /* NULL writes null */
 void jw_strn(jw *w, const char *s, size_t n);
+/* A string value with nothing to escape (digits, ISO dates): put between
+ * quotes as it is. */
+void jw_str_plain(jw *w, const char *s, size_t n);
 void jw_int(jw *w, int64_t v);
 void jw_bool(jw *w, bool v);
 void jw_null(jw *w);

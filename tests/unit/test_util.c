@@ -107,6 +107,86 @@ static void json_writer_replaces_invalid_utf8(void **state)
     buf_free(&b);
 }
 
+/* Two-byte letters take a short path of their own: it must accept exactly
+ * what the general UTF-8 check accepts (no overlong C0/C1 forms, no lone lead
+ * byte at the end, no lead byte followed by a plain one). */
+static void json_escape_two_byte_letters(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"\xC3\xA9", "\"\xC3\xA9\""},               /* é alone */
+        {"abcdefg\xC3\xA9", "\"abcdefg\xC3\xA9\""}, /* é as the last two bytes */
+        {"glyc\xC3\xA9mie l\xC3\xA9g\xC3\xA8re \xC3\xA0 \xC3\xA7"
+         "a",
+         NULL},                                       /* unchanged */
+        {"\xC2\x80\xDF\xBF", NULL},                   /* the range's two ends */
+        {"ab\xC3", "\"ab\xEF\xBF\xBD\""},             /* a lead byte at the end */
+        {"\xC0\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\""}, /* overlong NUL */
+        {"\xC1\xBF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\""}, /* overlong '\x7f' */
+        {"\xC3\xC3\xA9", "\"\xEF\xBF\xBD\xC3\xA9\""}, /* lead, then a letter */
+        {"\xC3\"", "\"\xEF\xBF\xBD\\\"\""},           /* lead, then a quote */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        buf b;
+        buf_init(&b, 0);
+        json_escape(&b, cases[k].in, strlen(cases[k].in));
+        if (cases[k].out) {
+            assert_string_equal(b.data, cases[k].out);
+        } else {
+            assert_int_equal(b.len, strlen(cases[k].in) + 2);
+            assert_memory_equal(b.data + 1, cases[k].in, strlen(cases[k].in));
+        }
+        assert_true(utf8_valid(b.data, b.len));
+        buf_free(&b);
+    }
+}
+
+/* Plain values (digits, dates) go between quotes as they are; names and
+ * values written in place stop at the buffer's maximum like any append. */
+static void json_writer_plain_values_and_the_maximum(void **state)
+{
+    (void)state;
+    buf b;
+    buf_init(&b, 0);
+    jw w;
+    jw_init(&w, &b);
+    jw_arr_begin(&w);
+    jw_str_plain(&w, "2026-11-24T12:00:00.000Z", 24);
+    jw_str_plain(&w, "", 0);
+    char long_digits[101];
+    memset(long_digits, '7', 100);
+    long_digits[100] = '\0';
+    jw_str_plain(&w, long_digits, 100);
+    jw_arr_end(&w);
+    assert_int_equal(b.len, strlen("[\"2026-11-24T12:00:00.000Z\",\"\",\"\"]") + 100);
+    assert_memory_equal(b.data, "[\"2026-11-24T12:00:00.000Z\",\"\",\"", 32);
+    assert_memory_equal(b.data + 132, "\"]", 3);
+    buf_free(&b);
+
+    /* a member name that would pass the maximum: nothing of it is written */
+    buf_init(&b, 12);
+    jw_init(&w, &b);
+    jw_obj_begin(&w);
+    jw_kint(&w, "ab", 1); /* {"ab":1 = 8 bytes */
+    assert_false(b.overflow);
+    jw_key(&w, "cd"); /* ,"cd": would make 14 */
+    assert_true(b.overflow);
+    assert_string_equal(b.data, "{\"ab\":1");
+    buf_free(&b);
+
+    /* exactly at the maximum: written */
+    buf_init(&b, 13);
+    jw_init(&w, &b);
+    jw_obj_begin(&w);
+    jw_kint(&w, "ab", 1);
+    jw_key(&w, "cd");
+    assert_false(b.overflow);
+    assert_string_equal(b.data, "{\"ab\":1,\"cd\":");
+    buf_free(&b);
+}
+
 /* The escaper tests 8 bytes at a time: every special byte, at every offset of
  * a long plain run, must still be found (against a byte-by-byte reference). */
 static void json_escape_finds_special_bytes_at_any_offset(void **state)
@@ -255,6 +335,8 @@ int main(void)
         cmocka_unit_test(json_writer_replaces_invalid_utf8),
         cmocka_unit_test(json_escape_finds_special_bytes_at_any_offset),
         cmocka_unit_test(json_escape_mixed_words),
+        cmocka_unit_test(json_escape_two_byte_letters),
+        cmocka_unit_test(json_writer_plain_values_and_the_maximum),
         cmocka_unit_test(utf8_validation),
         cmocka_unit_test(iso_times_round_trip_and_reject_impossible_dates),
         cmocka_unit_test(iso_time_formatting_matches_the_c_library),
