@@ -138,21 +138,33 @@ void json_escape(buf *out, const char *s, size_t n)
     buf_putc(out, '"');
 }
 
-/* Decimal digits of v into out (at least 21 bytes); returns the length. */
+/* Decimal digits of v into out (at least 21 bytes); returns the length. Two
+ * digits per division: ids and counts are most of what a page of notes
+ * formats. */
 size_t json_format_int(int64_t v, char *out)
 {
-    char tmp[24];
-    size_t n = 0;
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    char tmp[24], *p = tmp + sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t len = 0;
+    while (u >= 100) {
+        p -= 2;
+        memcpy(p, pairs + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, pairs + 2 * u, 2);
+    } else {
+        *--p = (char)('0' + u);
+    }
+    size_t len = 0, n = (size_t)(tmp + sizeof tmp - p);
     if (v < 0)
         out[len++] = '-';
-    while (n)
-        out[len++] = tmp[--n];
+    memcpy(out + len, p, n);
+    len += n;
     out[len] = '\0';
     return len;
 }

@@ -1,4 +1,5 @@
 /* Unit tests of util/: arena, buf, json writer, UTF-8 check, ISO 8601 times. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -301,6 +302,19 @@ static void iso_time_formatting_matches_the_c_library(void **state)
     assert_string_equal(num, "-9223372036854775808");
     json_format_int(0, num);
     assert_string_equal(num, "0");
+    /* every length and both signs, against printf */
+    int64_t v = 1;
+    for (int k = 0; k < 19; k++, v = k < 19 ? v * 10 : v) {
+        const int64_t around[] = {v - 1, v, v + 1, -v, -(v - 1), v * 7 + 3};
+        for (size_t j = 0; j < sizeof around / sizeof *around; j++) {
+            char expect[24];
+            snprintf(expect, sizeof expect, "%" PRId64, around[j]);
+            assert_int_equal(json_format_int(around[j], num), strlen(expect));
+            assert_string_equal(num, expect);
+        }
+    }
+    assert_int_equal(json_format_int(INT64_MAX, num), 19);
+    assert_string_equal(num, "9223372036854775807");
 }
 
 static void iso_times_round_trip_and_reject_impossible_dates(void **state)
