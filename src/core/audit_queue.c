@@ -238,7 +238,7 @@ static void *audit_writer(void *arg)
     arena_init(&ar, 256 * 1024);
     buf moving; /* spooled records being moved */
     buf_init(&moving, 0);
-    int64_t last_commit_us = 0;
+    int64_t last_commit_us = INT64_MIN / 2; /* none yet: the first batch moves at once */
     pthread_mutex_lock(&q->mu);
     for (;;) {
         while (!q->head && q->pending.len == 0 && !q->stop)
