@@ -30,10 +30,14 @@ typedef struct sqlite_conn {
 } sqlite_conn;
 
 /* Before any connection: SQLite's memory statistics take a global mutex on
- * every allocation, which the two HTTP threads contend for. */
+ * every allocation, which the two HTTP threads contend for. Multi-thread
+ * mode: a connection is used by one thread at a time (the pool hands it
+ * over), so it needs no mutex of its own (each is also opened NOMUTEX), and
+ * the values sq_exec reads cells through need no protection. */
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 static void configure_sqlite(void)
 {
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
@@ -237,10 +241,10 @@ static db_rc sq_exec(void *h, arena *a, const char *sql, const db_param *p, int 
         unsigned char *ints = (unsigned char *)out->ints;
         for (int col = 0; col < ncols; col++) {
             const char **cell = &out->cells[row + (size_t)col];
-            /* one checked call per cell, then the value's own accessors (half
-             * the instructions of sqlite3_column_type + _int64/_text + _bytes;
-             * the "unprotected" value is safe here: this connection is used
-             * by one thread at a time, and opened without a mutex anyway) */
+            /* one checked call per cell, then the value's own accessors
+             * (about half the instructions of sqlite3_column_type followed by
+             * _int64, or by _text and _bytes); the "unprotected" value is safe
+             * in multi-thread mode (configure_sqlite) */
             sqlite3_value *v = sqlite3_column_value(st, col);
             int type = sqlite3_value_type(v);
             ints[row + (size_t)col] = type == SQLITE_INTEGER;
