@@ -116,6 +116,19 @@ test('corrections keep the earlier text; only the author corrects; concurrent ed
   assert.equal(c.json.corrected, true);
   const revs = await api(doc, 'GET', path + '/revisions');
   assert.deepEqual(revs.json.items.map((x) => x.text), ['Tension 15/9']);
+  // in the timeline: a note never corrected shows updated_at = created_at (the
+  // page formats that date once), a corrected one the date of its correction
+  const plain = await post(doc, { type: 'GEN', text: 'Tension 12/7' });
+  const later = await post(doc, { type: 'GEN', text: 'Tension 12/8' });
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal((await api(doc, 'PATCH', `/api/patients/${pid}/notes/${later.json.id}`, { text: 'Tension 12/9', version: 1 })).status, 200);
+  const page = (await notes(doc)).json.items;
+  const unchanged = page.find((x) => x.id === plain.json.id), changed = page.find((x) => x.id === later.json.id);
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+  assert.match(unchanged.created_at, iso);
+  assert.equal(unchanged.updated_at, unchanged.created_at);
+  assert.match(changed.updated_at, iso);
+  assert.ok(Date.parse(changed.updated_at) >= Date.parse(changed.created_at) + 5, `${changed.created_at} then ${changed.updated_at}`);
   const racers = await Promise.all([1, 2, 3].map((i) => api(doc, 'PATCH', path, { text: 'v' + i, version: 2 })));
   assert.deepEqual(racers.map((x) => x.status).sort(), [200, 409, 409]);
 });

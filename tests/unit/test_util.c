@@ -88,7 +88,7 @@ static void json_writer_escapes_and_separates(void **state)
     jw_arr_end(&w);
     jw_str(&w, "");
     jw_arr_end(&w);
-    /* a name longer than the writer's small buffer for "name": */
+    /* a long name (written in place here: the buffer has room for it) */
     jw_kint(&w, "a_member_name_of_more_than_sixty_four_bytes_written_in_two_parts", 2);
     jw_obj_end(&w);
     assert_string_equal(b.data,
@@ -170,9 +170,9 @@ static void json_writer_plain_values_and_the_maximum(void **state)
     buf_init(&b, 12);
     jw_init(&w, &b);
     jw_obj_begin(&w);
-    jw_kint(&w, "ab", 1); /* {"ab":1 = 8 bytes */
+    jw_kint(&w, "ab", 1); /* {"ab":1 = 7 bytes */
     assert_false(b.overflow);
-    jw_key(&w, "cd"); /* ,"cd": would make 14 */
+    jw_key(&w, "cd"); /* ,"cd": would make 13 */
     assert_true(b.overflow);
     assert_string_equal(b.data, "{\"ab\":1");
     buf_free(&b);
@@ -185,6 +185,64 @@ static void json_writer_plain_values_and_the_maximum(void **state)
     jw_key(&w, "cd");
     assert_false(b.overflow);
     assert_string_equal(b.data, "{\"ab\":1,\"cd\":");
+    buf_free(&b);
+
+    /* the in-place path asks for a byte more than a first name needs (no
+     * comma): the general path must still write it when it just fits */
+    buf_init(&b, 6);
+    jw_init(&w, &b);
+    jw_obj_begin(&w);
+    jw_key(&w, "ab"); /* {"ab": = 6 bytes */
+    assert_false(b.overflow);
+    assert_string_equal(b.data, "{\"ab\":");
+    buf_free(&b);
+
+    /* a plain value past the maximum: the buffer stops there, overflowed (as
+     * with any value, its separator may be in; callers check once, at the end) */
+    buf_init(&b, 10);
+    jw_init(&w, &b);
+    jw_arr_begin(&w);
+    jw_str_plain(&w, "12345", 5); /* ["12345" = 8 bytes */
+    assert_false(b.overflow);
+    jw_str_plain(&w, "678", 3); /* ,"678" would make 14 */
+    assert_true(b.overflow);
+    assert_true(b.len <= 10);
+    assert_memory_equal(b.data, "[\"12345\"", 8);
+    assert_int_equal(b.data[b.len], '\0');
+    buf_free(&b);
+}
+
+/* Member names longer than the writer's small buffer take the general path in
+ * parts, when the buffer must grow for them or stands at its maximum. */
+static void json_writer_long_names_at_the_end_of_the_buffer(void **state)
+{
+    (void)state;
+    static const char name[] = "a_member_name_of_more_than_sixty_four_bytes_written_in_two_parts";
+    buf b;
+    buf_init(&b, 0);
+    jw w;
+    jw_init(&w, &b);
+    jw_obj_begin(&w);
+    char fill[241];
+    memset(fill, 'x', 240);
+    fill[240] = '\0';
+    jw_kstr(&w, "f", fill); /* {"f":"xxx…" = 247 bytes of a 256-byte buffer */
+    assert_int_equal(b.cap, 256);
+    jw_kint(&w, name, 2); /* does not fit in place: grows the buffer */
+    jw_obj_end(&w);
+    assert_int_equal(b.len, 247 + 1 + strlen(name) + 4 + 1);
+    assert_memory_equal(b.data + 247, ",\"a_member_name_of_more", 23);
+    assert_memory_equal(b.data + b.len - 13, "two_parts\":2}", 13);
+    buf_free(&b);
+
+    /* at a maximum it cannot pass: the buffer stops there, overflowed */
+    buf_init(&b, 40);
+    jw_init(&w, &b);
+    jw_obj_begin(&w);
+    jw_key(&w, name);
+    assert_true(b.overflow);
+    assert_true(b.len <= 40);
+    assert_int_equal(b.data[b.len], '\0');
     buf_free(&b);
 }
 
@@ -351,6 +409,7 @@ int main(void)
         cmocka_unit_test(json_escape_mixed_words),
         cmocka_unit_test(json_escape_two_byte_letters),
         cmocka_unit_test(json_writer_plain_values_and_the_maximum),
+        cmocka_unit_test(json_writer_long_names_at_the_end_of_the_buffer),
         cmocka_unit_test(utf8_validation),
         cmocka_unit_test(iso_times_round_trip_and_reject_impossible_dates),
         cmocka_unit_test(iso_time_formatting_matches_the_c_library),
