@@ -6,8 +6,11 @@
 #   bench/journal_instr.sh [BIN ...]          default: build/release/parcours
 #   e.g. bench/journal_instr.sh /tmp/parcours.before build/release/parcours
 # A fresh database of PATIENTS (1,000) patients x 10 members and NOTES (100,000)
-# notes; each binary serves it under valgrind, logs in, then the counters are
-# zeroed and READS (600) reads of random patients are counted. Loopback only.
+# notes, made with the current build (a binary of an older schema may refuse
+# it); each binary serves it under valgrind, logs in, then the counters are
+# zeroed and READS (600) reads of random patients are counted. The audit spool
+# is moved once, at the end (its writer's commits would otherwise follow the
+# clock, and each one empties the readers' page caches). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 2; }
@@ -15,6 +18,7 @@ PATIENTS=${PATIENTS:-1000}
 NOTES=${NOTES:-100000}
 READS=${READS:-600}
 make -s >/dev/null
+mkdir -p build/bench
 cc -O2 -std=c17 -D_GNU_SOURCE -Isrc bench/gen_journal.c build/release/libparcours.a \
     $(pkg-config --libs libmicrohttpd sqlite3 libpq libsodium libcjson) -lpthread -lm \
     -o build/bench/gen_journal
@@ -37,17 +41,24 @@ build/bench/gen_journal "sqlite:$tmp/j.db" "$PATIENTS" 10 "$NOTES" dr.martin "${
 awk -v n="$PATIENTS" -v k="$READS" 'BEGIN { srand(3); for (i = 0; i < k; i++)
     printf "/api/patients/%d/notes?limit=50\n", 1 + int(rand() * n) }' >"$tmp/paths"
 
-# inclusive instructions of the first function whose name matches
-incl() { callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null |
-    awk -v f="$1" '!found && $0 ~ f { gsub(",", "", $1); print $1; found = 1 }'; }
+# inclusive instructions of the first function whose name matches (fails
+# when none does: a function inlined away would otherwise read as 0)
+incl() {
+    local n
+    n=$(callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null |
+        awk -v f="$1" '!found && $0 ~ f { gsub(",", "", $1); print $1; found = 1 }')
+    [ -n "$n" ] || { echo "$bin: $1 not in the profile" >&2; exit 1; }
+    echo "$n"
+}
 
 for bin in "$@"; do
     rm -f "$tmp"/cg.out* "$tmp/out"
-    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" --toggle-collect=on_request \
+    PARCOURS_AUDIT_SPOOL_GATHER_US=600000000 valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" --toggle-collect=on_request \
         "$bin" serve "${db[@]}" --http 127.0.0.1:0 --threads 1 >"$tmp/out" 2>"$tmp/err" &
     pid=$!
     for _ in $(seq 1 300); do grep -q listening "$tmp/out" 2>/dev/null && break; sleep 0.1; done
     port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$tmp/out")
+    [ -n "$port" ] || { echo "$bin did not start:" >&2; cat "$tmp/err" >&2; exit 1; }
     token=$(curl -s -X POST "http://127.0.0.1:$port/api/session" -H 'Content-Type: application/json' \
         -d '{"login":"dr.martin","password":"parcours-demo"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
     callgrind_control --zero "$pid" >/dev/null # forget the login (argon2id)
