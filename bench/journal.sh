@@ -23,6 +23,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/open_loop.sh
 . bench/open_loop.sh
+# shellcheck source=bench/journal_data.sh
+. bench/journal_data.sh
 PATIENTS=${PATIENTS:-100000}
 MEMBERS=${MEMBERS:-10}
 NOTES=${NOTES:-10000000}
@@ -34,9 +36,7 @@ OPEN_SECONDS=${OPEN_SECONDS:-6}
 export PATIENTS
 make -s >/dev/null
 open_loop_build
-cc -O2 -std=c17 -D_GNU_SOURCE -Isrc bench/gen_journal.c build/release/libparcours.a \
-    $(pkg-config --libs libmicrohttpd sqlite3 libpq libsodium libcjson) -lpthread -lm \
-    -o build/bench/gen_journal
+journal_gen_build
 BIN=build/release/parcours
 tmp=$(mktemp -d /tmp/parcours-bench-journal.XXXXXX)
 pids=()
@@ -61,15 +61,8 @@ run_backend() {
         echo "== $label: reusing $url"
         $BIN init "${common[@]}" >/dev/null
     else
-        $BIN init "${common[@]}" >/dev/null
-        $BIN demo "${common[@]}" >/dev/null
-        local users=()
-        for i in $(seq 1 $((MEMBERS - 1))); do
-            echo "bench-password-$i" | $BIN user add "bench.$i" --role professional --password-stdin "${common[@]}" >/dev/null
-        done
-        for i in $(seq 1 $((MEMBERS - 1))); do users+=("bench.$i"); done
         echo "== $label: generating $PATIENTS patients x $MEMBERS members, $NOTES notes"
-        build/bench/gen_journal "$url" "$PATIENTS" "$MEMBERS" "$NOTES" dr.martin "${users[@]}"
+        journal_make "$url" "$secret" "$PATIENTS" "$MEMBERS" "$NOTES"
     fi
     $BIN serve "${common[@]}" --http 127.0.0.1:0 --threads 2 >"$tmp/out" 2>"$tmp/err" &
     pids+=($!)

@@ -17,27 +17,18 @@ command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgri
 PATIENTS=${PATIENTS:-1000}
 NOTES=${NOTES:-100000}
 READS=${READS:-600}
+# shellcheck source=bench/journal_data.sh
+. bench/journal_data.sh
 make -s >/dev/null
-mkdir -p build/bench
-cc -O2 -std=c17 -D_GNU_SOURCE -Isrc bench/gen_journal.c build/release/libparcours.a \
-    $(pkg-config --libs libmicrohttpd sqlite3 libpq libsodium libcjson) -lpthread -lm \
-    -o build/bench/gen_journal
+journal_gen_build
 [ $# -ge 1 ] || set -- build/release/parcours
 tmp=$(mktemp -d /tmp/parcours-bench-instr.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-BIN=build/release/parcours
 db=(--db "sqlite:$tmp/j.db" --secret-file "$tmp/secret")
-$BIN init "${db[@]}" >/dev/null
-$BIN demo "${db[@]}" >/dev/null
-users=()
-for i in $(seq 1 9); do
-    echo "bench-password-$i" | $BIN user add "bench.$i" --role professional --password-stdin "${db[@]}" >/dev/null
-    users+=("bench.$i")
-done
-build/bench/gen_journal "sqlite:$tmp/j.db" "$PATIENTS" 10 "$NOTES" dr.martin "${users[@]}" >/dev/null
+journal_make "sqlite:$tmp/j.db" "$tmp/secret" "$PATIENTS" 10 "$NOTES" >/dev/null
 awk -v n="$PATIENTS" -v k="$READS" 'BEGIN { srand(3); for (i = 0; i < k; i++)
     printf "/api/patients/%d/notes?limit=50\n", 1 + int(rand() * n) }' >"$tmp/paths"
 
